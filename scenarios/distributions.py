@@ -1,0 +1,212 @@
+"""Probability distributions of durations, validated on load and sampled from numpy Generators."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from drillsim.scenarios.durations import Duration, parse_duration
+
+Z90 = 1.2815515655446004  # standard normal quantile at 0.9
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        raise NotImplementedError
+
+    def mean(self) -> float:
+        """The distribution's mean in minutes."""
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """Always the same duration."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: Duration
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.value
+
+    def mean(self) -> float:
+        return self.value
+
+
+class Exponential(_Dist):
+    """Memoryless durations with the given mean."""
+
+    dist: Literal["exponential"]
+    mean_: Duration = Field(alias="mean", gt=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean_))
+
+    def mean(self) -> float:
+        return self.mean_
+
+
+class LogNormal(_Dist):
+    """Heavy-tailed durations, given as `median` + `p90` or as the log-space `mu` + `sigma`."""
+
+    dist: Literal["lognormal"]
+    median: Duration | None = Field(default=None, gt=0)
+    p90: Duration | None = Field(default=None, gt=0)
+    mu: float | None = None
+    sigma: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> LogNormal:
+        quantiles = self.median is not None or self.p90 is not None
+        logs = self.mu is not None or self.sigma is not None
+        if quantiles == logs:
+            raise ValueError("give either median and p90, or mu and sigma")
+        if quantiles:
+            if self.median is None or self.p90 is None:
+                raise ValueError("give both median and p90")
+            if self.p90 <= self.median:
+                raise ValueError(f"p90 ({self.p90:g}m) must exceed median ({self.median:g}m)")
+        elif self.mu is None or self.sigma is None:
+            raise ValueError("give both mu and sigma")
+        return self
+
+    @property
+    def params(self) -> tuple[float, float]:
+        """(mu, sigma) of the underlying normal."""
+        if self.mu is not None and self.sigma is not None:
+            return self.mu, self.sigma
+        assert self.median is not None and self.p90 is not None
+        mu = math.log(self.median)
+        return mu, (math.log(self.p90) - mu) / Z90
+
+    def sample(self, rng: np.random.Generator) -> float:
+        mu, sigma = self.params
+        return float(rng.lognormal(mu, sigma))
+
+    def mean(self) -> float:
+        mu, sigma = self.params
+        return math.exp(mu + sigma * sigma / 2)
+
+
+class Uniform(_Dist):
+    """Any duration between `low` and `high` equally likely."""
+
+    dist: Literal["uniform"]
+    low: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.low, self.high))
+
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Triangular(_Dist):
+    """Best case `low`, most likely `mode`, worst case `high`: the three-point estimate."""
+
+    dist: Literal["triangular"]
+    low: Duration
+    mode: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("need low <= mode <= high with low < high")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.triangular(self.low, self.mode, self.high))
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+
+class Gamma(_Dist):
+    """Gamma durations by `shape` and `scale` (mean = shape x scale)."""
+
+    dist: Literal["gamma"]
+    shape: float = Field(gt=0)
+    scale: Duration = Field(gt=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.gamma(self.shape, self.scale))
+
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+
+class Weibull(_Dist):
+    """Weibull durations by `shape` and `scale`."""
+
+    dist: Literal["weibull"]
+    shape: float = Field(gt=0)
+    scale: Duration = Field(gt=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.scale * rng.weibull(self.shape))
+
+    def mean(self) -> float:
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+
+class Empirical(_Dist):
+    """Resampled from observed durations, e.g. last quarter's times to acknowledge."""
+
+    dist: Literal["empirical"]
+    samples: tuple[Duration, ...] = Field(min_length=1)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.samples[int(rng.integers(len(self.samples)))]
+
+    def mean(self) -> float:
+        return sum(self.samples) / len(self.samples)
+
+
+DISTRIBUTIONS: dict[str, type[_Dist]] = {
+    "fixed": Fixed,
+    "exponential": Exponential,
+    "lognormal": LogNormal,
+    "uniform": Uniform,
+    "triangular": Triangular,
+    "gamma": Gamma,
+    "weibull": Weibull,
+    "empirical": Empirical,
+}
+
+
+def _shorthand(value: Any) -> Any:
+    """A bare duration (`5m`) means a fixed one; an unknown `dist` gets a clear message."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return {"dist": "fixed", "value": parse_duration(value)}
+    if isinstance(value, dict):
+        kind = value.get("dist")
+        if kind is None:
+            raise ValueError(f"a distribution needs 'dist', one of: {', '.join(DISTRIBUTIONS)}")
+        if kind not in DISTRIBUTIONS:
+            from drillsim.scenarios.errors import nearest
+
+            raise ValueError(
+                f"unknown distribution {kind!r}{nearest(str(kind), DISTRIBUTIONS)}; "
+                f"expected one of: {', '.join(DISTRIBUTIONS)}"
+            )
+    return value
+
+
+Distribution = Annotated[
+    Fixed | Exponential | LogNormal | Uniform | Triangular | Gamma | Weibull | Empirical,
+    BeforeValidator(_shorthand),
+    Field(discriminator="dist"),
+]

@@ -1,0 +1,319 @@
+"""The organisation: responders, teams, rotations, escalation and severity policies, services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from drillsim.scenarios.distributions import Distribution, Fixed
+from drillsim.scenarios.durations import Duration
+from drillsim.scenarios.errors import nearest
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SEVERITIES = ("P0", "P1", "P2", "P3")
+MAX_REPEAT = 9  # PagerDuty's ceiling on how often an escalation chain loops
+
+
+class Frozen(BaseModel):
+    """Base of every input model: immutable, and unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}; expected an IANA name such as "
+                         "'Europe/London' or 'America/New_York'") from None
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_check_zone)]
+
+
+def _clock_time(value: Any) -> dt.time | None:
+    """`HH:MM` as a time of day; `24:00` becomes None, meaning the end of the day."""
+    if value is None or isinstance(value, dt.time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 09:00 as 540
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time of day such as '09:00', found {value!r}")
+    if value.strip() == "24:00":
+        return None
+    try:
+        return dt.time.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"expected a time of day such as '09:00', found {value!r}") from None
+
+
+ClockTime = Annotated[dt.time | None, BeforeValidator(_clock_time)]
+
+
+class Window(Frozen):
+    """A recurring local-time window, e.g. weekdays 09:00-17:00; an end at or before the start
+    runs past midnight into the next day. `days` lists the days the window starts on."""
+
+    days: tuple[str, ...] = WEEKDAYS
+    start: ClockTime = dt.time(0, 0)
+    end: ClockTime = None
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        out = []
+        for day in value:
+            key = str(day).strip().lower()[:3]
+            if key not in WEEKDAYS:
+                raise ValueError(f"unknown day {day!r}{nearest(str(day).lower(), WEEKDAYS)}; "
+                                 f"expected one of {', '.join(WEEKDAYS)}")
+            out.append(key)
+        return tuple(out)
+
+    @field_validator("start", mode="after")
+    @classmethod
+    def _start(cls, value: dt.time | None) -> dt.time:
+        if value is None:
+            raise ValueError("a window cannot start at 24:00")
+        return value
+
+    def span_minutes(self) -> float:
+        """Length of one occurrence in local wall-clock minutes."""
+        start = self.start.hour * 60 + self.start.minute + self.start.second / 60  # type: ignore[union-attr]
+        end = 1440.0 if self.end is None else self.end.hour * 60 + self.end.minute + self.end.second / 60
+        return end - start if end > start else end + 1440 - start
+
+
+class Hours(Frozen):
+    """Working or business hours: windows in one time zone, minus holidays (whole local dates)."""
+
+    timezone: TimeZone = "UTC"
+    windows: tuple[Window, ...] = (Window(days=WEEKDAYS[:5], start=dt.time(9), end=dt.time(17)),)
+    holidays: tuple[dt.date, ...] = ()
+
+
+def _instant(value: Any) -> Any:
+    """ISO instants; a naive one is read in the surrounding object's time zone later."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
+Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
+
+
+class AckDelay(Frozen):
+    """How long a responder takes to acknowledge a page, in and out of their working hours."""
+
+    working: Distribution = Fixed(value=2.0)
+    off_hours: Distribution = Fixed(value=5.0)
+
+
+class Responder(Frozen):
+    """A person who can be paged."""
+
+    id: str
+    name: str = ""
+    teams: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    level: int = Field(default=1, ge=1)
+    timezone: TimeZone | None = None
+    working_hours: Hours | None = None
+    ack_delay: AckDelay = AckDelay()
+    miss_probability: float = Field(default=0.0, ge=0, le=1)
+    capacity: int = Field(default=1, ge=1)
+    speed: float = Field(default=1.0, gt=0, description="work pace; 2.0 finishes in half the time")
+
+
+class Team(Frozen):
+    """A named group; paged as a pool, the first free member takes the page and the rest queue."""
+
+    id: str
+    name: str = ""
+    description: str = ""
+
+
+class Override(Frozen):
+    """Someone covering a rotation (or one layer of it) for a stretch of time."""
+
+    responder: str
+    start: Instant
+    end: Instant
+    layer: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Override:
+        if self.end <= self.start:
+            raise ValueError("an override must end after it starts")
+        return self
+
+
+class Layer(Frozen):
+    """One layer of a rotation: members take turns of `turn` length from the `handoff` instant."""
+
+    name: str = ""
+    members: tuple[str, ...] = Field(min_length=1)
+    turn: Duration = Field(default=10080.0, gt=0)
+    handoff: Instant
+    end: Instant | None = None
+    timezone: TimeZone | None = None
+    restrictions: tuple[Window, ...] = ()
+
+    @field_validator("turn", mode="before")
+    @classmethod
+    def _named_turns(cls, value: Any) -> Any:
+        return {"daily": "1d", "weekly": "7d"}.get(value, value)
+
+
+class Rotation(Frozen):
+    """An on-call schedule; layers combine by `priority` (one person) or as a `union`."""
+
+    id: str
+    name: str = ""
+    timezone: TimeZone = "UTC"
+    combine: Literal["priority", "union"] = "priority"
+    layers: tuple[Layer, ...] = Field(min_length=1)
+    overrides: tuple[Override, ...] = ()
+
+
+class Target(Frozen):
+    """Who a page or a mobilisation goes to: exactly one of a rotation, a responder or a team."""
+
+    rotation: str | None = None
+    responder: str | None = None
+    team: str | None = None
+    skill: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str) and ":" in value:  # "rotation:primary"
+            kind, _, name = value.partition(":")
+            return {kind.strip(): name.strip()}
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Target:
+        given = [k for k in ("rotation", "responder", "team", "skill") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of rotation, responder, team or skill")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("rotation", "responder", "team", "skill") if getattr(self, k))
+
+    @property
+    def ref(self) -> str:
+        return str(getattr(self, self.kind))
+
+
+class EscalationLevel(Frozen):
+    """Pages its targets; if nobody acknowledges within `delay` of this page, escalates."""
+
+    targets: tuple[Target, ...] = Field(min_length=1)
+    delay: Duration = Field(default=30.0, gt=0)
+
+
+class EscalationPolicy(Frozen):
+    """Ordered levels; the whole chain runs once more for each `repeat` (at most 9)."""
+
+    id: str
+    name: str = ""
+    levels: tuple[EscalationLevel, ...] = Field(min_length=1)
+    repeat: int = Field(default=0, ge=0, le=MAX_REPEAT)
+    then: str | None = Field(default=None, description="policy to continue with when exhausted")
+
+
+class PagingMode(StrEnum):
+    ALWAYS = "always"
+    BUSINESS_HOURS = "business_hours"
+    NEXT_BUSINESS_DAY = "next_business_day"
+
+
+class Targets(Frozen):
+    """SLA targets, each measured as its metric is: acknowledge from detection, first response
+    (everyone required engaged) from detection, mitigate and resolve from impact start."""
+
+    acknowledge: Duration | None = None
+    first_response: Duration | None = None
+    mitigate: Duration | None = None
+    resolve: Duration | None = None
+
+
+class ManagementEscalation(Frozen):
+    """Notify someone (a role or responder) when an incident is still unresolved `after` detection."""
+
+    after: Duration
+    notify: str
+
+
+class SeverityPolicy(Frozen):
+    """What a severity means for routing, targets and communication."""
+
+    escalation_policy: str
+    paging: PagingMode = PagingMode.ALWAYS
+    targets: Targets = Targets()
+    status_updates: Duration | None = Field(default=None, gt=0)
+    management: tuple[ManagementEscalation, ...] = ()
+    description: str = ""
+
+
+class Service(Frozen):
+    """Something that can be impaired; cost of impact accrues per minute until mitigation."""
+
+    id: str
+    name: str = ""
+    rto: Duration | None = None
+    rpo: Duration | None = None
+    impact_per_minute: float = Field(default=0.0, ge=0)
+    depends_on: tuple[str, ...] = ()
+
+
+class Organisation(Frozen):
+    """Everything about who responds and how: the input the engine simulates against."""
+
+    name: str = "organisation"
+    timezone: TimeZone = "UTC"
+    business_hours: Hours = Hours()
+    responders: tuple[Responder, ...] = Field(min_length=1)
+    teams: tuple[Team, ...] = ()
+    rotations: tuple[Rotation, ...] = ()
+    escalation_policies: tuple[EscalationPolicy, ...] = Field(min_length=1)
+    severities: dict[str, SeverityPolicy]
+    services: tuple[Service, ...] = ()
+
+    @field_validator("severities")
+    @classmethod
+    def _known_severities(cls, value: dict[str, SeverityPolicy]) -> dict[str, SeverityPolicy]:
+        for key in value:
+            if key not in SEVERITIES:
+                raise ValueError(f"unknown severity {key!r}; expected one of {', '.join(SEVERITIES)}")
+        return value
+
+    def responder(self, rid: str) -> Responder:
+        return next(r for r in self.responders if r.id == rid)
+
+    def rotation(self, rid: str) -> Rotation:
+        return next(r for r in self.rotations if r.id == rid)
+
+    def policy(self, pid: str) -> EscalationPolicy:
+        return next(p for p in self.escalation_policies if p.id == pid)
+
+    def team_members(self, team: str) -> tuple[str, ...]:
+        return tuple(r.id for r in self.responders if team in r.teams)

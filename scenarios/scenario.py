@@ -1,0 +1,140 @@
+"""Scenarios: explicit incidents on a timeline, or a workload of incidents arriving at random."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from drillsim.scenarios.distributions import Distribution, Fixed
+from drillsim.scenarios.durations import Duration, Rate
+from drillsim.scenarios.org import SEVERITIES, Frozen, Instant, Organisation, Target, TimeZone
+
+
+def _severity(value: Any) -> Any:
+    if value not in SEVERITIES:
+        raise ValueError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
+    return value
+
+
+class Signal(Frozen):
+    """A way the incident can be noticed (alert, user report...); the first to fire detects it."""
+
+    channel: str = "monitoring"
+    delay: Distribution = Fixed(value=0.0)
+
+
+class Phase(Frozen):
+    """A stretch of work; its duration is divided by the engaged responders' best pace and
+    multiplied by `unskilled_factor` when nobody engaged has the `skill` it needs."""
+
+    name: str
+    duration: Distribution
+    skill: str | None = None
+    unskilled_factor: float = Field(default=2.0, ge=1)
+    mitigates: bool = Field(default=False, description="impact ends when this phase completes")
+
+
+class Inject(Frozen):
+    """Something that happens to a running incident at `at` after it starts."""
+
+    at: Duration
+    note: str = ""
+    severity: str | None = None
+    add_phase: Phase | None = None
+
+    _check_severity = field_validator("severity")(lambda cls, v: v if v is None else _severity(v))
+
+
+class IncidentTemplate(Frozen):
+    """What an incident of some type looks like, apart from when it happens and its severity."""
+
+    type: str
+    title: str = ""
+    services: tuple[str, ...] = ()
+    signals: tuple[Signal, ...] = (Signal(),)
+    requires: tuple[Target, ...] = ()
+    phases: tuple[Phase, ...] = Field(min_length=1)
+    injects: tuple[Inject, ...] = ()
+
+
+class Incident(IncidentTemplate):
+    """One incident of a drill, starting `at` after the scenario start, or at an instant."""
+
+    severity: str
+    at: Duration | Instant = 0.0
+
+    _check_severity = field_validator("severity")(lambda cls, v: _severity(v))
+
+
+class WorkloadType(IncidentTemplate):
+    """An incident type arriving as a Poisson process at `rate`, with its own severity mix."""
+
+    rate: Rate
+    severity_mix: dict[str, float] = Field(min_length=1)
+
+    @field_validator("severity_mix")
+    @classmethod
+    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, weight in value.items():
+            _severity(key)
+            if weight < 0:
+                raise ValueError(f"severity weight for {key} cannot be negative")
+        if sum(value.values()) <= 0:
+            raise ValueError("severity weights must not all be zero")
+        return value
+
+
+class Workload(Frozen):
+    """Random incidents over a horizon; `hourly_profile` (24 weights) shapes arrivals by local
+    hour of day, `weekday_profile` (7 weights, Monday first) by day of week."""
+
+    horizon: Duration = Field(gt=0)
+    types: tuple[WorkloadType, ...] = Field(min_length=1)
+    hourly_profile: tuple[float, ...] | None = None
+    weekday_profile: tuple[float, ...] | None = None
+
+    @field_validator("hourly_profile", "weekday_profile")
+    @classmethod
+    def _profile(cls, value: tuple[float, ...] | None, info: Any) -> tuple[float, ...] | None:
+        if value is None:
+            return value
+        size = 24 if info.field_name == "hourly_profile" else 7
+        if len(value) != size or min(value) < 0 or max(value) <= 0:
+            raise ValueError(f"expected {size} non-negative weights, not all zero")
+        return value
+
+
+class Scenario(Frozen):
+    """A drill or a workload, run against an organisation (inline, or a file named by `org`)."""
+
+    name: str
+    description: str = ""
+    start: Instant
+    timezone: TimeZone = "UTC"
+    org: Organisation | str | None = None
+    incidents: tuple[Incident, ...] = ()
+    workload: Workload | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Scenario:
+        if bool(self.incidents) == (self.workload is not None):
+            raise ValueError("give either 'incidents' or a 'workload', not both and not neither")
+        return self
+
+    def start_instant(self) -> dt.datetime:
+        """The start as an aware datetime (a naive start is read in the scenario's time zone)."""
+        from zoneinfo import ZoneInfo
+
+        if self.start.tzinfo is None:
+            return self.start.replace(tzinfo=ZoneInfo(self.timezone))
+        return self.start
+
+
+class Bundle(Frozen):
+    """A loaded scenario with the organisation it runs against and where they came from."""
+
+    scenario: Scenario
+    org: Organisation
+    sources: tuple[str, ...]

@@ -1,0 +1,143 @@
+"""Wall-clock facts (windows, business hours, DST) and their precomputed form in sim minutes.
+
+Local wall-clock times are turned into instants with `fold=0`: an ambiguous time is its first
+occurrence, and a time inside a spring-forward gap keeps the offset from before the gap."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterable
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from drillsim.scenarios.org import WEEKDAYS, Hours, Window
+
+UTC = dt.UTC
+V = TypeVar("V", bound=Hashable)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def to_instant(local: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A local wall-clock time (naive) or an aware datetime, as an aware UTC instant."""
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=tz, fold=0)
+    return local.astimezone(UTC)
+
+
+class WallClock:
+    """Converts between simulation minutes and aware instants for one scenario start."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the scenario start must be an aware datetime")
+        self.start = start.astimezone(UTC)
+
+    def instant(self, minutes: float) -> dt.datetime:
+        return self.start + dt.timedelta(minutes=minutes)
+
+    def minutes(self, instant: dt.datetime) -> float:
+        return (instant - self.start).total_seconds() / 60.0
+
+
+def occurrences(windows: Iterable[Window], tz: dt.tzinfo, lo: dt.datetime, hi: dt.datetime,
+                holidays: Iterable[dt.date] = ()) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Every occurrence (start, end) of the windows overlapping [lo, hi), as UTC instants."""
+    skip = set(holidays)
+    windows = tuple(windows)
+    first = lo.astimezone(tz).date() - dt.timedelta(days=2)
+    last = hi.astimezone(tz).date() + dt.timedelta(days=1)
+    out = []
+    day = first
+    while day <= last:
+        if day not in skip:
+            name = WEEKDAYS[day.weekday()]
+            for w in windows:
+                if name not in w.days:
+                    continue
+                start = to_instant(dt.datetime.combine(day, w.start or dt.time()), tz)
+                end_day = day + dt.timedelta(days=1) if w.end is None or w.end <= w.start else day
+                end = to_instant(dt.datetime.combine(end_day, w.end or dt.time()), tz)
+                if start < hi and end > lo:
+                    out.append((start, end))
+        day += dt.timedelta(days=1)
+    out.sort()
+    return out
+
+
+def within(windows: Iterable[Window], tz: dt.tzinfo, t: dt.datetime,
+           holidays: Iterable[dt.date] = ()) -> bool:
+    """Whether instant t falls inside an occurrence: starts included, ends excluded."""
+    return any(s <= t < e for s, e in occurrences(windows, tz, t, t + dt.timedelta(seconds=1),
+                                                   holidays))
+
+
+def hours_within(hours: Hours, t: dt.datetime) -> bool:
+    return within(hours.windows, zone(hours.timezone), t, hours.holidays)
+
+
+def hours_change_points(hours: Hours, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
+    spans = occurrences(hours.windows, zone(hours.timezone), lo, hi, hours.holidays)
+    return sorted({p for span in spans for p in span if lo <= p < hi})
+
+
+class Schedule(Generic[V]):
+    """A piecewise-constant function of simulation minutes, built lazily a chunk at a time
+    from a pure function of instants and the candidate instants at which it may change."""
+
+    def __init__(self, clock: WallClock, value_at: Callable[[dt.datetime], V],
+                 candidates: Callable[[dt.datetime, dt.datetime], Iterable[dt.datetime]],
+                 chunk_minutes: float = 14 * 1440.0) -> None:
+        self._clock = clock
+        self._value_at = value_at
+        self._candidates = candidates
+        self._chunk = chunk_minutes
+        self.times: list[float] = [float("-inf")]
+        self.values: list[V] = [value_at(clock.start)]
+        self._until = 0.0
+
+    def _extend(self, minutes: float) -> None:
+        while self._until <= minutes:
+            lo, hi = self._until, self._until + self._chunk
+            for point in sorted(self._candidates(self._clock.instant(lo), self._clock.instant(hi))):
+                at = self._clock.minutes(point)
+                if not lo < at <= hi:
+                    continue
+                value = self._value_at(point)
+                if value != self.values[-1]:
+                    self.times.append(at)
+                    self.values.append(value)
+            self._until = hi
+
+    def at(self, minutes: float) -> V:
+        """The value in force at `minutes` (a change at exactly that minute already applies)."""
+        if minutes >= self._until:
+            self._extend(minutes)
+        return self.values[bisect.bisect_right(self.times, minutes) - 1]
+
+    def next_time(self, minutes: float, accept: Callable[[V], bool],
+                  limit: float = 800 * 1440.0) -> float | None:
+        """The earliest time >= `minutes` at which the value is accepted, or None within `limit`."""
+        if accept(self.at(minutes)):
+            return minutes
+        index = bisect.bisect_right(self.times, minutes)
+        while True:
+            while index >= len(self.times):
+                if self._until > minutes + limit:
+                    return None
+                self._extend(self._until)
+            if accept(self.values[index]):
+                return self.times[index]
+            index += 1
+
+
+def hours_schedule(clock: WallClock, hours: Hours) -> Schedule[bool]:
+    """Whether `hours` are in force, as a function of simulation minutes."""
+    return Schedule(clock, lambda t: hours_within(hours, t),
+                    lambda lo, hi: hours_change_points(hours, lo, hi))

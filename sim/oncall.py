@@ -1,0 +1,114 @@
+"""Who is on call: a pure function of a rotation and an instant, plus the instants it can change.
+
+Turns whose length is a whole number of days hand off at the same local time every time, across
+DST changes; shorter or odd turns count elapsed time. Shifts are half-open [start, end): at a
+handoff exactly one member of a layer is on call. Restrictions blank a layer outside their
+windows without shifting its turns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from drillsim.scenarios.org import Layer, Override, Rotation
+from drillsim.sim.clock import occurrences, to_instant, zone
+
+DAY = 1440.0
+
+
+def _layer_zone(rotation: Rotation, layer: Layer) -> dt.tzinfo:
+    return zone(layer.timezone or rotation.timezone)
+
+
+def _wall_turns(layer: Layer) -> bool:
+    return layer.turn % DAY == 0
+
+
+def _anchor(rotation: Rotation, layer: Layer) -> tuple[dt.datetime, dt.datetime]:
+    """The first handoff as local wall time (naive) and as a UTC instant."""
+    tz = _layer_zone(rotation, layer)
+    instant = to_instant(layer.handoff, tz)
+    return instant.astimezone(tz).replace(tzinfo=None), instant
+
+
+def handoff(rotation: Rotation, layer: Layer, k: int) -> dt.datetime:
+    """The instant turn k of a layer begins (turn 0 at the layer's handoff)."""
+    local, instant = _anchor(rotation, layer)
+    if _wall_turns(layer):
+        return to_instant(local + dt.timedelta(minutes=k * layer.turn), _layer_zone(rotation, layer))
+    return instant + dt.timedelta(minutes=k * layer.turn)
+
+
+def turn_index(rotation: Rotation, layer: Layer, t: dt.datetime) -> int:
+    """How many handoffs after the first one have happened by instant t."""
+    local, instant = _anchor(rotation, layer)
+    if _wall_turns(layer):
+        elapsed = t.astimezone(_layer_zone(rotation, layer)).replace(tzinfo=None) - local
+    else:
+        elapsed = t - instant
+    k = math.floor(elapsed.total_seconds() / 60.0 / layer.turn)
+    while handoff(rotation, layer, k + 1) <= t:
+        k += 1
+    while k > 0 and handoff(rotation, layer, k) > t:
+        k -= 1
+    return k
+
+
+def _restricted_out(rotation: Rotation, layer: Layer, t: dt.datetime) -> bool:
+    if not layer.restrictions:
+        return False
+    spans = occurrences(layer.restrictions, _layer_zone(rotation, layer), t,
+                        t + dt.timedelta(seconds=1))
+    return not any(s <= t < e for s, e in spans)
+
+
+def layer_on_call(rotation: Rotation, layer: Layer, t: dt.datetime) -> str | None:
+    """The member of one layer on call at instant t, ignoring overrides."""
+    if t < _anchor(rotation, layer)[1]:
+        return None
+    if layer.end is not None and t >= to_instant(layer.end, _layer_zone(rotation, layer)):
+        return None
+    if _restricted_out(rotation, layer, t):
+        return None
+    return layer.members[turn_index(rotation, layer, t) % len(layer.members)]
+
+
+def _active(rotation: Rotation, override: Override, t: dt.datetime) -> bool:
+    tz = zone(rotation.timezone)
+    return to_instant(override.start, tz) <= t < to_instant(override.end, tz)
+
+
+def on_call(rotation: Rotation, t: dt.datetime) -> tuple[str, ...]:
+    """Everyone a page to this rotation reaches at instant t (one person under `priority`)."""
+    active = [o for o in rotation.overrides if _active(rotation, o, t)]
+    whole = [o.responder for o in active if o.layer is None]
+    if whole:
+        return (whole[-1],) if rotation.combine == "priority" else tuple(dict.fromkeys(whole))
+    by_layer: list[str | None] = []
+    for layer in rotation.layers:
+        covering = [o.responder for o in active if o.layer == layer.name]
+        by_layer.append(covering[-1] if covering else layer_on_call(rotation, layer, t))
+    if rotation.combine == "priority":
+        return next(((r,) for r in reversed(by_layer) if r is not None), ())
+    return tuple(dict.fromkeys(r for r in by_layer if r is not None))
+
+
+def change_points(rotation: Rotation, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
+    """Every instant in [lo, hi) at which `on_call` may change (a superset of the real changes)."""
+    points: set[dt.datetime] = set()
+    rot_tz = zone(rotation.timezone)
+    for o in rotation.overrides:
+        points.update((to_instant(o.start, rot_tz), to_instant(o.end, rot_tz)))
+    for layer in rotation.layers:
+        tz = _layer_zone(rotation, layer)
+        first = _anchor(rotation, layer)[1]
+        points.add(first)
+        if layer.end is not None:
+            points.add(to_instant(layer.end, tz))
+        k = turn_index(rotation, layer, max(lo, first))
+        while (at := handoff(rotation, layer, k)) < hi:
+            points.add(at)
+            k += 1
+        for span in occurrences(layer.restrictions, tz, lo, hi):
+            points.update(span)
+    return sorted(p for p in points if lo <= p < hi)
