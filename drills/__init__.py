@@ -1,1 +1,1 @@
-"""placeholder"""
+"""What people do with drillsim, and the `drillsim` command line."""

@@ -28,6 +28,7 @@ class Document:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.lines: dict[Path_, int] = {}
+        self.data: Any = None
         self.problems: list[Problem] = []
         try:
             loader = yaml.SafeLoader(text)
@@ -93,10 +94,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     """Drop the parts of a pydantic error location that are not in the file (union tags)."""
     path: list[str | int] = []
     for index, part in enumerate(loc):
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-            path.append(part)
-        elif isinstance(data, list | tuple) and isinstance(part, int) and part < len(data):
+        in_map = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list | tuple) and isinstance(part, int) and part < len(data)
+        if in_map or in_list:
             data = data[part]
             path.append(part)
         elif index == len(loc) - 1 and isinstance(part, str) and isinstance(data, dict):
@@ -169,7 +169,9 @@ def resolve(path: str | Path) -> Path:
 def load_organisation(path: str | Path) -> Organisation:
     """An organisation file, validated including every cross-reference."""
     doc = read_document(path)
-    data = doc.data.get("org", doc.data) if "responders" not in doc.data else doc.data
+    data: Any = doc.data
+    if "responders" not in data and isinstance(data.get("org"), dict):
+        data = data["org"]
     base: Path_ = ("org",) if data is not doc.data else ()
     org = validate_model(doc, Organisation, data, base)
     _raise(list(check_organisation(org, lambda p, m: doc.problem((*base, *p), m))))
@@ -296,3 +298,16 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[P
                 yield at((*path, "severity"),
                          f"severity {sev} has no policy in the organisation "
                          f"(it defines {', '.join(org.severities) or 'none'})")
+
+
+def bundled() -> list[tuple[str, str, str]]:
+    """(name, kind, description) of every bundled file; kind is `scenario` or `organisation`."""
+    out = []
+    for entry in sorted(resources.files(LIBRARY).iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        kind = "scenario" if "incidents" in data or "workload" in data else "organisation"
+        description = data.get("description") or data.get("name", "")
+        out.append((entry.name.removesuffix(".yaml"), kind, " ".join(str(description).split())))
+    return out

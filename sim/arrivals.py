@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-
-from drillsim.scenarios.scenario import IncidentTemplate, Inject, Phase, Scenario, Workload
-from drillsim.sim.clock import WallClock
+from drillsim.scenarios.scenario import IncidentTemplate, Phase, Scenario, Workload
+from drillsim.sim.clock import WallClock, to_instant, zone
 from drillsim.sim.streams import Streams
 
 
@@ -82,7 +81,8 @@ def incidents_for(scenario: Scenario, clock: WallClock, streams: Streams) -> lis
     drawn: list[tuple[float, int, IncidentTemplate, str]] = []
     if scenario.workload is None:
         for order, inc in enumerate(scenario.incidents):
-            at = inc.at if isinstance(inc.at, float) else clock.minutes(_aware(inc.at, scenario))
+            at = inc.at if isinstance(inc.at, float) else clock.minutes(
+                to_instant(inc.at, zone(scenario.timezone)))
             drawn.append((at, order, inc, inc.severity))
     else:
         workload = scenario.workload
@@ -102,12 +102,3 @@ def incidents_for(scenario: Scenario, clock: WallClock, streams: Streams) -> lis
     drawn.sort(key=lambda d: (d[0], d[1]))
     return [_prepare(i, template, sev, at, streams) for i, (at, _, template, sev) in enumerate(drawn)]
 
-
-def _aware(value: object, scenario: Scenario) -> object:
-    from drillsim.sim.clock import to_instant, zone
-
-    assert hasattr(value, "tzinfo")
-    return to_instant(value, zone(scenario.timezone))  # type: ignore[arg-type]
-
-
-__all__ = ["IncidentState", "Inject", "incidents_for"]

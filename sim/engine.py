@@ -252,7 +252,7 @@ class Simulation:
         self._engage(inc, r)
         for request in inc.requests:
             if not request.triggered:
-                request.cancel()  # type: ignore[attr-defined]
+                request.cancel()
         inc.requests.clear()
         inc.ack.succeed(r)
 
@@ -274,7 +274,11 @@ class Simulation:
 
         def granted(inc: IncidentState, r: int) -> None:
             timer = self.env.timeout(self._ack_delay(r, self.c.working[r].at(self.env.now)))
-            timer.callbacks.append(lambda _: (self._engage(inc, r), done.succeed()))
+            timer.callbacks.append(lambda _: engaged(inc, r))
+
+        def engaged(inc: IncidentState, r: int) -> None:
+            self._engage(inc, r)
+            done.succeed()
 
         request = self.free.get(lambda i: i in members)
         request.callbacks.append(lambda ev: granted(inc, ev.value))

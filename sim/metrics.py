@@ -94,6 +94,20 @@ def sla_attainment(incidents: pd.DataFrame) -> dict[str, dict[str, float]]:
     return out
 
 
+def by_severity(incidents: pd.DataFrame) -> dict[str, dict[str, float | int | None]]:
+    """Per (final) severity: incident count and the mean and p90 of each metric (minutes)."""
+    d = durations(incidents)
+    out: dict[str, dict[str, float | int | None]] = {}
+    for severity, group in d.groupby("severity", sort=True):
+        row: dict[str, float | int | None] = {"incidents": len(group)}
+        for key, (name, _, _) in METRICS.items():
+            values = group[name].dropna()
+            row[f"{key}_mean"] = float(values.mean()) if len(values) else None
+            row[f"{key}_p90"] = float(values.quantile(0.9)) if len(values) else None
+        out[str(severity)] = row
+    return out
+
+
 def outstanding(incidents: pd.DataFrame) -> dict[str, int]:
     """Incidents that never reached acknowledgement, or resolution, across all replications."""
     return {"unacknowledged": int(incidents["acknowledged_at"].isna().sum()),

@@ -1,0 +1,132 @@
+"""The `drillsim` command: a thin front door over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from importlib.metadata import version as package_version
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from drillsim.scenarios.errors import DrillsimError
+from drillsim.scenarios.loader import bundled, load, load_organisation, read_document
+from drillsim.sim.metrics import responder_load
+from drillsim.sim.runner import default_workers, replicate
+from drillsim.sim.summary import run_summary
+
+F = TypeVar("F", bound=Callable[..., Any])
+VERSION = package_version("drillsim")
+
+
+def user_errors(func: F) -> F:
+    """Turn a DrillsimError into one line per problem on stderr and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DrillsimError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            for line in str(exc).splitlines():
+                click.echo(f"error: {line}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(VERSION, prog_name="drillsim")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def cli(debug: bool) -> None:
+    """Simulate incident response against your organisation and measure TTD, TTA, TTM, TTR."""
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--org", "org_file", help="Organisation file (overrides the scenario's own).")
+@click.option("--reps", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Independent replications.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), help="Write records and a manifest here.")
+@user_errors
+def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
+        out: str | None) -> None:
+    """Run SCENARIO (a file, or the name of a bundled one) and summarise the response."""
+    bundle = load(scenario, org_file)
+    err = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=fmt == "json" or not err.is_terminal) as progress:
+        task = progress.add_task(f"simulating {bundle.scenario.name}", total=reps)
+        result = replicate(bundle, reps, seed, workers or default_workers(),
+                           progress=lambda done: progress.update(task, completed=done))
+    summary = run_summary(result)
+    if out:
+        from drillsim.drills.output import write_results
+
+        write_results(result, out, VERSION, ["drillsim", *sys.argv[1:]], summary)
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+        return
+    console = Console()
+    from drillsim.drills.render import print_summary
+
+    print_summary(console, summary, responder_load(result.records.responders))
+    if out:
+        console.print(f"Records and manifest written to [bold]{out}[/]")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@user_errors
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario and organisation FILES; report every problem, exit 2 if any."""
+    problems: list[str] = []
+    for file in files:
+        try:
+            doc = read_document(file)
+            if "incidents" in doc.data or "workload" in doc.data:
+                load(file)
+            else:
+                load_organisation(file)
+            click.echo(f"ok: {file}")
+        except DrillsimError as exc:
+            problems.extend(str(exc).splitlines())
+    if problems:
+        for line in problems:
+            click.echo(f"error: {line}", err=True)
+        sys.exit(2)
+
+
+@cli.group()
+def scenarios() -> None:
+    """The bundled library of organisations and scenarios."""
+
+
+@scenarios.command("list")
+def list_scenarios() -> None:
+    """Every bundled file with a one-line description."""
+    table = Table(box=None)
+    for column in ("name", "kind", "description"):
+        table.add_column(column)
+    for name, kind, description in bundled():
+        table.add_row(name, kind, description)
+    Console().print(table)
+
+
+def main() -> None:
+    cli(prog_name="drillsim")
+
+
+if __name__ == "__main__":
+    main()
