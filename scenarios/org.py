@@ -187,6 +187,7 @@ class Rotation(Frozen):
     name: str = ""
     timezone: TimeZone = "UTC"
     combine: Literal["priority", "union"] = "priority"
+    handover: bool = Field(default=False, description="open incidents pass to the next on-call")
     layers: tuple[Layer, ...] = Field(min_length=1)
     overrides: tuple[Override, ...] = ()
 

@@ -36,9 +36,11 @@ class IncidentState:
     resolved_at: float | None = None
     escalations: int = 0
     pages: int = 0
-    engaged: dict[int, float] = field(default_factory=dict)
+    engaged: dict[int, float] = field(default_factory=dict)  # engaged now, since when
+    involved: list[int] = field(default_factory=list)  # everyone who ever engaged
     ack: simpy.Event | None = None
     severity_changed: simpy.Event | None = None
+    done: simpy.Event | None = None
     requests: list[simpy.Event] = field(default_factory=list)
 
 

@@ -25,6 +25,7 @@ class CompiledOrg:
     working: list[Schedule[bool]] = field(default_factory=list)
     night: list[Schedule[bool]] = field(default_factory=list)
     on_call: dict[str, Schedule[tuple[int, ...]]] = field(default_factory=dict)
+    handover: dict[str, bool] = field(default_factory=dict)
     business: Schedule[bool] | None = None
     teams: dict[str, frozenset[int]] = field(default_factory=dict)
     skills: dict[str, frozenset[int]] = field(default_factory=dict)
@@ -44,6 +45,7 @@ class CompiledOrg:
             self.ack_working.append(r.ack_delay.working)
             self.ack_off_hours.append(r.ack_delay.off_hours)
         for rot in org.rotations:
+            self.handover[rot.id] = rot.handover
             self.on_call[rot.id] = Schedule(
                 clock,
                 lambda t, rot=rot: tuple(self.index[m] for m in oncall.on_call(rot, t)),

@@ -65,7 +65,7 @@ class Simulation:
         self.env.process(self._arrivals(incidents))
         self.env.run()
         for inc in incidents:  # SimPy events stay behind: records cross process boundaries
-            inc.ack = inc.severity_changed = None
+            inc.ack = inc.severity_changed = inc.done = None
             inc.requests = []
         return RunRecords(replication, incidents, self.events, self.pages, self.night_pages,
                           self.off_hours_pages, self.acknowledgements, self.engaged_minutes,
@@ -85,6 +85,7 @@ class Simulation:
         env = self.env
         inc.ack = env.event()
         inc.severity_changed = env.event()
+        inc.done = env.event()
         self._log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
         if inc.template.injects:
             env.process(self._injects(inc))
@@ -122,9 +123,10 @@ class Simulation:
             inc.mitigated_at = env.now
             self._log(inc, "mitigated")
         self._log(inc, "resolved")
-        for r, since in inc.engaged.items():
-            self.engaged_minutes[r] += env.now - since
-            self.free.put(r)
+        for r in list(inc.engaged):
+            self._release(inc, r)
+        assert inc.done is not None
+        inc.done.succeed()
 
     def _injects(self, inc: IncidentState) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -172,7 +174,7 @@ class Simulation:
         for target in level.targets:
             if target.rotation is not None:
                 for r in self.c.on_call[target.rotation].at(self.env.now):
-                    self._page(inc, r)
+                    self._page(inc, r, target.rotation)
                     reached = True
             elif target.responder is not None:
                 self._page(inc, self.c.index[target.responder])
@@ -209,14 +211,14 @@ class Simulation:
         dist = self.c.ack_working[r] if working else self.c.ack_off_hours[r]
         return dist.sample(self.streams.acknowledgement)
 
-    def _page(self, inc: IncidentState, r: int) -> None:
+    def _page(self, inc: IncidentState, r: int, rotation: str | None = None) -> None:
         working = self._count_page(inc, r)
         miss = self.c.responders[r].miss_probability
         if miss and self.streams.miss.random() < miss:
             self._log(inc, "missed", self.ids[r])
             return
         timer = self.env.timeout(self._ack_delay(r, working))
-        timer.callbacks.append(lambda _: self._try_ack(inc, r, holding=False))
+        timer.callbacks.append(lambda _: self._try_ack(inc, r, holding=False, rotation=rotation))
 
     def _queue(self, inc: IncidentState, members: frozenset[int], on_grant: Any) -> simpy.Event:
         request = self.free.get(lambda i: i in members)
@@ -233,7 +235,8 @@ class Simulation:
         timer = self.env.timeout(self._ack_delay(r, working))
         timer.callbacks.append(lambda _: self._try_ack(inc, r, holding=True))
 
-    def _try_ack(self, inc: IncidentState, r: int, holding: bool) -> None:
+    def _try_ack(self, inc: IncidentState, r: int, holding: bool,
+                 rotation: str | None = None) -> None:
         assert inc.ack is not None
         if inc.ack.triggered:
             if holding:
@@ -255,11 +258,52 @@ class Simulation:
                 request.cancel()
         inc.requests.clear()
         inc.ack.succeed(r)
+        if rotation is not None and self.c.handover[rotation]:
+            self.env.process(self._handover(inc, r, rotation))
 
     def _engage(self, inc: IncidentState, r: int) -> None:
         inc.engaged[r] = self.env.now
+        inc.involved.append(r)
         self.incidents_worked[r] += 1
         self._log(inc, "engaged", self.ids[r])
+
+    def _release(self, inc: IncidentState, r: int) -> None:
+        self.engaged_minutes[r] += self.env.now - inc.engaged.pop(r)
+        self.free.put(r)
+
+    def _handover(self, inc: IncidentState, r: int,
+                  rotation: str) -> Generator[simpy.Event, Any, None]:
+        """When r's shift on `rotation` ends, the incoming on-call takes the incident over: they
+        join once free and acknowledged, then r leaves. Repeats for every shift until resolved."""
+        env = self.env
+        schedule = self.c.on_call[rotation]
+        assert inc.done is not None
+        while True:
+            ends = schedule.next_time(env.now, lambda v, r=r: bool(v) and r not in v)
+            if ends is None:
+                return
+            yield env.timeout(ends - env.now) | inc.done
+            if inc.done.triggered:
+                return
+            incoming = next(i for i in schedule.at(env.now) if i != r)
+            if incoming not in inc.engaged:
+                request = self.free.get(lambda i, who=incoming: i == who)
+                yield request | inc.done
+                if inc.done.triggered:
+                    if request.triggered:
+                        self.free.put(incoming)
+                    else:
+                        request.cancel()
+                    return
+                yield env.timeout(self._ack_delay(incoming, self.c.working[incoming].at(env.now)))
+                self._engage(inc, incoming)
+                if inc.done.triggered:  # resolved during the incoming acknowledgement
+                    self._release(inc, incoming)
+                    return
+            if r in inc.engaged:
+                self._log(inc, "handed_over", self.ids[r], f"to {self.ids[incoming]}")
+                self._release(inc, r)
+            r = incoming
 
     def _satisfied(self, inc: IncidentState, target: Target) -> bool:
         members = self._members(target)

@@ -75,7 +75,7 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
                 "detected_by": inc.detected_by,
                 "acknowledged_by": None if inc.acknowledged_by is None else ids[inc.acknowledged_by],
                 "escalations": inc.escalations, "pages": inc.pages,
-                "responders_engaged": len(inc.engaged),
+                "responders_engaged": len(set(inc.involved)),
                 "updates_due": due, "updates_sent": sent,
                 "cost": sum(cost_rate.get(s, 0.0) for s in inc.template.services)
                 * elapsed["mitigate"],
