@@ -287,7 +287,7 @@ class Simulation:
                 return
             incoming = next(i for i in schedule.at(env.now) if i != r)
             if incoming not in inc.engaged:
-                request = self.free.get(lambda i, who=incoming: i == who)
+                request = self.free.get(incoming.__eq__)
                 yield request | inc.done
                 if inc.done.triggered:
                     if request.triggered:
