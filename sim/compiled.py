@@ -34,7 +34,8 @@ class CompiledOrg:
     ack_off_hours: list[Distribution] = field(default_factory=list)
     speeds: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)  # cost of each responder per minute
-    delivery: dict[str, Distribution | None] = field(default_factory=dict)
+    delivery: dict[str, Distribution | None] = field(default_factory=dict)  # by severity
+    miss: list[float] = field(default_factory=list)
     service_costs: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -50,13 +51,15 @@ class CompiledOrg:
             self.ack_working.append(r.ack_delay.working)
             self.ack_off_hours.append(r.ack_delay.off_hours)
             self.speeds.append(r.speed)
+            self.miss.append(r.miss_probability)
             rate = org.hourly_rate if r.hourly_rate is None else r.hourly_rate
             self.rates.append(rate / 60.0)
         self.service_costs = {s.id: s.impact_per_minute for s in org.services}
-        self.delivery = {name: None for name in CHANNELS}
+        channels: dict[str, Distribution | None] = {name: None for name in CHANNELS}
         for name, channel in org.channels.items():
             fixed_zero = isinstance(channel.delay, Fixed) and channel.delay.value == 0
-            self.delivery[name] = None if fixed_zero else channel.delay
+            channels[name] = None if fixed_zero else channel.delay
+        self.delivery = {sev: channels[p.channel] for sev, p in org.severities.items()}
         for rot in org.rotations:
             self.handover[rot.id] = rot.handover
             self.on_call[rot.id] = Schedule(

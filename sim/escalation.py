@@ -117,7 +117,7 @@ class Paging:
 
     def _delivery(self, inc: IncidentState) -> float:
         """How long the alert takes to reach someone on the severity's channel."""
-        delay = self.c.delivery[self.c.org.severities[inc.severity].channel]
+        delay = self.c.delivery[inc.severity]
         return 0.0 if delay is None else delay.sample(self.streams.delivery)
 
     def _after(self, delay: float, then: Callable[[], None]) -> None:
@@ -126,7 +126,7 @@ class Paging:
 
     def _page(self, inc: IncidentState, track: Track, r: int, rotation: str | None = None) -> None:
         working = self._count_page(inc, r)
-        miss = self.c.responders[r].miss_probability
+        miss = self.c.miss[r]
         if miss and self.streams.miss.random() < miss:
             self._log(inc, "missed", self.ids[r])
             return
