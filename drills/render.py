@@ -39,9 +39,10 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
                       f"{minutes(lo)}–{minutes(hi)}", minutes(s["p50"]), minutes(s["p90"]),
                       minutes(s["p99"]), str(s["count"]))
     console.print(table)
-    if summary["unacknowledged"] or summary["unresolved"]:
-        console.print(f"[yellow]{summary['unacknowledged']} incidents never acknowledged, "
-                      f"{summary['unresolved']} never resolved (not in the figures above).[/]")
+    if summary["undetected"] or summary["unacknowledged"] or summary["unresolved"]:
+        console.print(f"[yellow]{summary['undetected']} incidents never detected, "
+                      f"{summary['unacknowledged']} never acknowledged, {summary['unresolved']} "
+                      "never resolved (not in the figures above).[/]")
     severity = Table(title="By severity: mean (p90)")
     for column in ("severity", "incidents", *(LABELS[k] for k in METRICS)):
         severity.add_column(column, justify="left" if column == "severity" else "right")
@@ -59,6 +60,17 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
     for severity, shares in summary["sla"].items():
         sla.add_row(severity, *(f"{shares[t]:.0%}" if t in shares else "–" for t in targets))
     console.print(sla)
+    if summary["deadlines"]:
+        names = sorted({n for shares in summary["deadlines"].values() for n in shares})
+        owed = Table(title="Deadlines met, as the organisation names them")
+        owed.add_column("deadline")
+        severities = list(summary["deadlines"])
+        for severity in severities:
+            owed.add_column(severity, justify="right")
+        for name in names:
+            owed.add_row(name, *(f"{summary['deadlines'][s][name]:.0%}"
+                                 if name in summary["deadlines"][s] else "–" for s in severities))
+        console.print(owed)
     busiest = load.sort_values("pages", ascending=False).head(10)
     oncall = Table(title="On-call load per replication (mean)")
     for column in ("responder", "pages", "night pages", "off-hours pages", "hours engaged"):

@@ -210,3 +210,6 @@ Distribution = Annotated[
     BeforeValidator(_shorthand),
     Field(discriminator="dist"),
 ]
+
+OptionalDistribution = Annotated[
+    Distribution | None, BeforeValidator(lambda v: v if v is None else _shorthand(v))]

@@ -251,7 +251,17 @@ def check_organisation(org: Organisation, at: Any) -> Iterator[Problem]:
         if current == policy.id:
             yield at(("escalation_policies", i, "then"),
                      f"cyclic escalation policy: {' -> '.join([*chain, current])}")
+    for i, route in enumerate(org.routes):
+        for j, name in enumerate(route.escalation_policies):
+            if name not in policies:
+                yield at(("routes", i, "escalation_policies", j),
+                         f"unknown escalation policy {name!r}{nearest(name, policies)}")
+    channels = {"page", "chat", "email", "ticket", *org.channels}
     for key, sev in org.severities.items():
+        if sev.channel not in channels:
+            yield at(("severities", key, "channel"),
+                     f"unknown channel {sev.channel!r}{nearest(sev.channel, channels)}; define it "
+                     "under 'channels' or use page, chat, email or ticket")
         if sev.escalation_policy not in policies:
             yield at(("severities", key, "escalation_policy"),
                      f"unknown escalation policy {sev.escalation_policy!r}"
@@ -290,6 +300,19 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[P
                          f"unknown service {service!r}{nearest(service, services)}")
         for j, target in enumerate(template.requires):
             yield from _target(target, names, at, (*path, "requires", j))
+        policies = {p.id for p in org.escalation_policies}
+        for j, policy in enumerate(template.escalation_policies):
+            if policy not in policies:
+                yield at((*path, "escalation_policies", j),
+                         f"unknown escalation policy {policy!r}{nearest(policy, policies)}")
+        for j, signal in enumerate(template.signals):
+            if signal.alert is not None and signal.alert not in org.alerts:
+                yield at((*path, "signals", j, "alert"),
+                         f"the organisation defines no alert {signal.alert!r}"
+                         f"{nearest(signal.alert, org.alerts)}")
+        for fact, odds in template.facts.items():
+            if not 0 <= odds <= 1:
+                yield at((*path, "facts", fact), f"expected a probability in 0..1, found {odds}")
         severities = [template.severity] if hasattr(template, "severity") else list(
             template.severity_mix)
         severities += [inj.severity for inj in template.injects if inj.severity]

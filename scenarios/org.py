@@ -9,27 +9,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from drillsim.scenarios.base import Frozen
 from drillsim.scenarios.distributions import Distribution, Fixed
 from drillsim.scenarios.durations import Duration
 from drillsim.scenarios.errors import nearest
+from drillsim.scenarios.policy import Alert, Channel, Deadline, FinancialEscalation, Route
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEVERITIES = ("P0", "P1", "P2", "P3")
 MAX_REPEAT = 9  # PagerDuty's ceiling on how often an escalation chain loops
-
-
-class Frozen(BaseModel):
-    """Base of every input model: immutable, and unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 def _check_zone(name: str) -> str:
@@ -137,6 +131,7 @@ class Responder(Frozen):
     ack_delay: AckDelay = AckDelay()
     miss_probability: float = Field(default=0.0, ge=0, le=1)
     capacity: int = Field(default=1, ge=1)
+    hourly_rate: float | None = Field(default=None, ge=0, description="overrides the org's rate")
     speed: float = Field(default=1.0, gt=0, description="work pace; 2.0 finishes in half the time")
 
 
@@ -239,6 +234,8 @@ class EscalationPolicy(Frozen):
     levels: tuple[EscalationLevel, ...] = Field(min_length=1)
     repeat: int = Field(default=0, ge=0, le=MAX_REPEAT)
     then: str | None = Field(default=None, description="policy to continue with when exhausted")
+    respond_within: Duration | None = Field(
+        default=None, description="target from this policy's first page to its acknowledgement")
 
 
 class PagingMode(StrEnum):
@@ -269,10 +266,22 @@ class SeverityPolicy(Frozen):
 
     escalation_policy: str
     paging: PagingMode = PagingMode.ALWAYS
+    channel: str = "page"
     targets: Targets = Targets()
     status_updates: Duration | None = Field(default=None, gt=0)
+    phase_targets: dict[str, Duration] = {}
+    deadlines: tuple[Deadline, ...] = ()
     management: tuple[ManagementEscalation, ...] = ()
     description: str = ""
+
+    def all_deadlines(self) -> tuple[Deadline, ...]:
+        """Every deadline, with `status_updates` and `phase_targets` written out as deadlines:
+        an update due every cadence from detection, and each phase ended within its target."""
+        extra = [Deadline(name="status update", every=self.status_updates)] \
+            if self.status_updates else []
+        extra += [Deadline(name=f"{phase} phase", to=f"phase:{phase}", within=limit)
+                  for phase, limit in self.phase_targets.items()]
+        return (*self.deadlines, *extra)
 
 
 class Service(Frozen):
@@ -283,6 +292,7 @@ class Service(Frozen):
     rto: Duration | None = None
     rpo: Duration | None = None
     impact_per_minute: float = Field(default=0.0, ge=0)
+    backup_interval: Duration | None = Field(default=None, gt=0)
     depends_on: tuple[str, ...] = ()
 
 
@@ -298,6 +308,12 @@ class Organisation(Frozen):
     escalation_policies: tuple[EscalationPolicy, ...] = Field(min_length=1)
     severities: dict[str, SeverityPolicy]
     services: tuple[Service, ...] = ()
+    routes: tuple[Route, ...] = ()
+    channels: dict[str, Channel] = {}
+    alerts: dict[str, Alert] = {}
+    hourly_rate: float = Field(default=0.0, ge=0, description="cost of an engaged responder")
+    financial_escalations: tuple[FinancialEscalation, ...] = ()
+    capabilities: tuple[str, ...] = ()
 
     @field_validator("severities")
     @classmethod
@@ -315,6 +331,14 @@ class Organisation(Frozen):
 
     def policy(self, pid: str) -> EscalationPolicy:
         return next(p for p in self.escalation_policies if p.id == pid)
+
+    def policies_for(self, tags: tuple[str, ...], severity: str) -> tuple[str, ...]:
+        """The escalation policies an incident pages: the first route matching one of its tags,
+        else its severity's policy."""
+        for route in self.routes:
+            if set(route.tags) & set(tags):
+                return route.escalation_policies
+        return (self.severities[severity].escalation_policy,)
 
     def team_members(self, team: str) -> tuple[str, ...]:
         return tuple(r.id for r in self.responders if team in r.teams)

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from drillsim.scenarios.distributions import Distribution, Fixed
+from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration, Rate
 from drillsim.scenarios.org import SEVERITIES, Frozen, Instant, Organisation, Target, TimeZone
+from drillsim.scenarios.policy import Option, Symptom
 
 
 def _severity(value: Any) -> Any:
@@ -19,10 +20,14 @@ def _severity(value: Any) -> Any:
 
 
 class Signal(Frozen):
-    """A way the incident can be noticed (alert, user report...); the first to fire detects it."""
+    """A way the incident can be noticed; the first to fire detects it. Either a `delay`, or an
+    `alert` of the organisation's that fires when the incident's symptoms cross its threshold.
+    With `assessment`, someone must assess a report before the incident is declared and paged."""
 
     channel: str = "monitoring"
     delay: Distribution = Fixed(value=0.0)
+    alert: str | None = None
+    assessment: OptionalDistribution = None
 
 
 class Phase(Frozen):
@@ -30,10 +35,17 @@ class Phase(Frozen):
     multiplied by `unskilled_factor` when nobody engaged has the `skill` it needs."""
 
     name: str
-    duration: Distribution
+    duration: OptionalDistribution = None
+    options: tuple[Option, ...] = ()
     skill: str | None = None
     unskilled_factor: float = Field(default=2.0, ge=1)
     mitigates: bool = Field(default=False, description="impact ends when this phase completes")
+
+    @model_validator(mode="after")
+    def _work(self) -> Phase:
+        if (self.duration is None) == (not self.options):
+            raise ValueError("give a phase either a 'duration' or response 'options'")
+        return self
 
 
 class Inject(Frozen):
@@ -53,7 +65,12 @@ class IncidentTemplate(Frozen):
     type: str
     title: str = ""
     services: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    facts: dict[str, float] = Field(default={}, description="probability each fact holds")
+    symptoms: dict[str, Symptom] = {}
     signals: tuple[Signal, ...] = (Signal(),)
+    escalation_policies: tuple[str, ...] = Field(
+        default=(), description="paged in parallel instead of the severity's own policy")
     requires: tuple[Target, ...] = ()
     phases: tuple[Phase, ...] = Field(min_length=1)
     injects: tuple[Inject, ...] = ()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from drillsim.scenarios.distributions import Distribution
+from drillsim.scenarios.distributions import Distribution, Fixed
 from drillsim.scenarios.org import Hours, Organisation, PagingMode, Responder, Window
 from drillsim.sim import oncall
 from drillsim.sim.clock import Schedule, WallClock, hours_schedule
 
+CHANNELS = ("page", "chat", "email", "ticket")  # known without being configured: no delay
 NIGHT = (Window(start=dt.time(22), end=dt.time(7)),)  # local 22:00-07:00 counts as night
 
 
@@ -31,6 +32,11 @@ class CompiledOrg:
     skills: dict[str, frozenset[int]] = field(default_factory=dict)
     ack_working: list[Distribution] = field(default_factory=list)
     ack_off_hours: list[Distribution] = field(default_factory=list)
+    speeds: list[float] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)  # cost of each responder per minute
+    delivery: dict[str, Distribution | None] = field(default_factory=dict)  # by severity
+    miss: list[float] = field(default_factory=list)
+    service_costs: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def build(cls, org: Organisation, start: dt.datetime) -> CompiledOrg:
@@ -44,6 +50,16 @@ class CompiledOrg:
             self.night.append(hours_schedule(clock, Hours(timezone=tz, windows=NIGHT)))
             self.ack_working.append(r.ack_delay.working)
             self.ack_off_hours.append(r.ack_delay.off_hours)
+            self.speeds.append(r.speed)
+            self.miss.append(r.miss_probability)
+            rate = org.hourly_rate if r.hourly_rate is None else r.hourly_rate
+            self.rates.append(rate / 60.0)
+        self.service_costs = {s.id: s.impact_per_minute for s in org.services}
+        channels: dict[str, Distribution | None] = {name: None for name in CHANNELS}
+        for name, channel in org.channels.items():
+            fixed_zero = isinstance(channel.delay, Fixed) and channel.delay.value == 0
+            channels[name] = None if fixed_zero else channel.delay
+        self.delivery = {sev: channels[p.channel] for sev, p in org.severities.items()}
         for rot in org.rotations:
             self.handover[rot.id] = rot.handover
             self.on_call[rot.id] = Schedule(

@@ -108,9 +108,18 @@ def by_severity(incidents: pd.DataFrame) -> dict[str, dict[str, float | int | No
     return out
 
 
+def deadline_attainment(deadlines: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Share of deadline occurrences met, by severity and deadline name (the plan's own)."""
+    out: dict[str, dict[str, float]] = {}
+    for (severity, name), group in deadlines.groupby(["severity", "deadline"], sort=True):
+        out.setdefault(str(severity), {})[str(name)] = float(group["met"].mean())
+    return out
+
+
 def outstanding(incidents: pd.DataFrame) -> dict[str, int]:
-    """Incidents that never reached acknowledgement, or resolution, across all replications."""
-    return {"unacknowledged": int(incidents["acknowledged_at"].isna().sum()),
+    """Incidents never detected, acknowledged or resolved, across all replications."""
+    return {"undetected": int(incidents["detected_at"].isna().sum()),
+            "unacknowledged": int(incidents["acknowledged_at"].isna().sum()),
             "unresolved": int(incidents["resolved_at"].isna().sum())}
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SOURCES = ("arrivals", "severity", "detection", "acknowledgement", "miss", "work")
+SOURCES = ("arrivals", "severity", "detection", "acknowledgement", "miss", "work", "obligations",
+           "delivery")
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class Streams:
     acknowledgement: np.random.Generator
     miss: np.random.Generator
     work: np.random.Generator
+    obligations: np.random.Generator
+    delivery: np.random.Generator
 
     @classmethod
     def for_replication(cls, seed: int, replication: int) -> Streams:

@@ -22,6 +22,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "metrics": {key: _finite(s.as_dict()) for key, s in table.items()},
         "sla": metrics.sla_attainment(incidents),
         "by_severity": metrics.by_severity(incidents),
+        "deadlines": metrics.deadline_attainment(run.records.deadlines),
     }
 
 

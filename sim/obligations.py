@@ -1,0 +1,148 @@
+"""What an incident owed, worked out once it is over: deadlines met or missed, team response
+targets, management and financial escalations, and its estimated cost.
+
+A deadline is measured from a milestone (`from`). It is met when its `to` milestone happens, or
+its task is done, within `within`. A task starts once the `from` milestone has passed and someone
+with its skill (anyone, without one) has joined the incident, and takes its effort. A recurring
+deadline (`every`) falls due each period after `from` until `until`; an occurrence is met if the
+task could be done by then."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from drillsim.scenarios.policy import Deadline as DeadlineRule
+from drillsim.sim.arrivals import IncidentState
+from drillsim.sim.compiled import CompiledOrg
+
+# incident, severity, deadline name, occurrence, due at, done at (NaN if never), met
+Deadline = tuple[int, str, str, int, float, float, bool]
+Event = tuple[int, float, str, str, str]
+NAN = math.nan
+
+
+def milestone(inc: IncidentState, name: str) -> float:
+    """When an incident reached a milestone (minutes), NaN if it never did."""
+    if name.startswith("phase:"):
+        return inc.phase_ends.get(name[6:], NAN)
+    value = getattr(inc, f"{name}_at")
+    return NAN if value is None else value
+
+
+def _joined(inc: IncidentState, compiled: CompiledOrg, skill: str | None) -> float:
+    """The first time someone able to do a task (with `skill`, or anyone) was on the incident."""
+    able = None if skill is None else compiled.skills.get(skill, frozenset())
+    starts = [since for r, since, _ in inc.engagements if able is None or r in able]
+    starts += [since for r, since in inc.engaged.items() if able is None or r in able]
+    return min(starts, default=NAN)
+
+
+def _rows(inc: IncidentState, rule: DeadlineRule, compiled: CompiledOrg,
+          rng: np.random.Generator, end: float) -> list[Deadline]:
+    start = milestone(inc, rule.from_)
+    if math.isnan(start):
+        return []  # its clock never started (e.g. a post-mortem for an unresolved incident)
+    effort = rule.task.effort.sample(rng) if rule.task is not None else 0.0
+    joined = _joined(inc, compiled, rule.task.skill if rule.task else None)
+    if rule.every is not None:
+        until = milestone(inc, rule.until)
+        until = end if math.isnan(until) else until
+        ready = joined + effort  # NaN if nobody able ever joined: every occurrence missed
+        rows = []
+        for k in range(1, max(0, math.ceil((until - start) / rule.every) - 1) + 1):
+            due = start + k * rule.every
+            done = max(due, ready)
+            rows.append((inc.id, inc.severity, rule.name, k, due, done, bool(ready <= due)))
+        return rows
+    assert rule.within is not None
+    due = start + rule.within
+    if rule.to is not None:
+        done = milestone(inc, rule.to)
+    else:
+        done = NAN if math.isnan(joined) else max(start, joined) + effort
+    return [(inc.id, inc.severity, rule.name, 1, due, done, bool(done <= due))]
+
+
+def cost_at(inc: IncidentState, compiled: CompiledOrg, t: float) -> float:
+    """Estimated cost by minute t: each affected service's impact per minute until mitigation,
+    plus engaged responders' time at their hourly rate."""
+    rates = compiled.service_costs
+    impact = sum(rates.get(s, 0.0) for s in inc.template.services)
+    mitigated = inc.mitigated_at if inc.mitigated_at is not None else t
+    total = impact * max(0.0, min(t, mitigated) - inc.started_at)
+    spans = [*inc.engagements, *((r, since, t) for r, since in inc.engaged.items())]
+    for r, since, until in spans:
+        total += compiled.rates[r] * max(0.0, min(until, t) - since)
+    return total
+
+
+def _crossing(inc: IncidentState, compiled: CompiledOrg, threshold: float, end: float) -> float:
+    """The first minute the cost reaches `threshold` (it grows piecewise linearly), or NaN."""
+    points = sorted({inc.started_at, end, *(p for _, a, b in inc.engagements for p in (a, b)),
+                     *inc.engaged.values(), *([inc.mitigated_at] if inc.mitigated_at else [])})
+    before = inc.started_at
+    for point in points:
+        if point < inc.started_at:
+            continue
+        if cost_at(inc, compiled, point) >= threshold:
+            lo, hi = before, point
+            for _ in range(60):  # bisection inside one linear piece
+                mid = (lo + hi) / 2
+                lo, hi = (lo, mid) if cost_at(inc, compiled, mid) >= threshold else (mid, hi)
+            return hi
+        before = point
+    return NAN
+
+
+def obligations(inc: IncidentState, compiled: CompiledOrg, rng: np.random.Generator,
+                end: float) -> tuple[list[Event], list[Deadline]]:
+    """The extra events (notifications) and deadline rows of a finished incident."""
+    policy = compiled.org.severities[inc.severity]
+    tags = set(inc.template.tags)
+    deadlines: list[Deadline] = []
+    for rule in policy.all_deadlines():
+        if not rule.tags or tags & set(rule.tags):
+            deadlines += _rows(inc, rule, compiled, rng, end)
+    for track in inc.tracks:
+        if track.policy.respond_within is not None:
+            due = track.paged_at + track.policy.respond_within
+            done = NAN if track.acknowledged_at is None else track.acknowledged_at
+            deadlines.append((inc.id, inc.severity, f"{track.policy.name or track.policy.id} "
+                              "response", 1, due, done, bool(done <= due)))
+    events: list[Event] = []
+    detected = milestone(inc, "detected")
+    resolved = milestone(inc, "resolved")
+    for trigger in policy.management:
+        at = detected + trigger.after
+        if not math.isnan(at) and not resolved <= at:
+            events.append((inc.id, at, "management_escalation", trigger.notify,
+                           f"open after {trigger.after:g}m"))
+    for rule in compiled.org.financial_escalations:
+        at = _crossing(inc, compiled, rule.threshold, end if math.isnan(resolved) else resolved)
+        if not math.isnan(at):
+            events.append((inc.id, at, "financial_escalation", rule.notify,
+                           f"cost reached {rule.threshold:,.0f}"))
+    return events, deadlines
+
+
+def summary_row(inc: IncidentState, compiled: CompiledOrg, deadlines: list[Deadline],
+                end: float) -> dict[str, Any]:
+    """Per-incident outcome columns: cost, data loss, RTO/RPO and status updates."""
+    services = [s for s in compiled.org.services if s.id in inc.template.services]
+    rtos = [s.rto for s in services if s.rto is not None]
+    rpos = [s.rpo for s in services if s.rpo is not None]
+    ttm = milestone(inc, "mitigated") - inc.started_at
+    loss = inc.backup_age if inc.restored else 0.0
+    updates = [d for d in deadlines if d[0] == inc.id and d[2] == "status update"]
+    until = milestone(inc, "resolved")
+    return {
+        "cost": cost_at(inc, compiled, end if math.isnan(until) else until),
+        "data_loss_minutes": loss,
+        "rto_met": None if not rtos else bool(ttm <= min(rtos)),
+        "rpo_met": None if not rpos else bool(loss <= min(rpos)),
+        "updates_due": len(updates),
+        "updates_sent": sum(d[6] for d in updates),
+    }
