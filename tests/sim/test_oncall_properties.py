@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,7 +80,7 @@ def test_on_call_changes_only_at_change_points(tz, lo, span):
     points = oncall.change_points(rot, lo, hi)
     # between consecutive candidate instants the answer is constant: sample each gap's middle
     edges = [lo, *points, hi]
-    for a, b in zip(edges, edges[1:], strict=False):
+    for a, b in itertools.pairwise(edges):
         if b - a > 2 * SECOND:
             assert oncall.on_call(rot, a + (b - a) / 2) == oncall.on_call(rot, max(a, lo))
 
