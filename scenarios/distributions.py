@@ -205,11 +205,11 @@ def _shorthand(value: Any) -> Any:
     return value
 
 
-Distribution = Annotated[
+_Tagged = Annotated[
     Fixed | Exponential | LogNormal | Uniform | Triangular | Gamma | Weibull | Empirical,
-    BeforeValidator(_shorthand),
     Field(discriminator="dist"),
 ]
-
-OptionalDistribution = Annotated[
-    Distribution | None, BeforeValidator(lambda v: v if v is None else _shorthand(v))]
+Distribution = Annotated[_Tagged, BeforeValidator(_shorthand)]
+# the tag must sit on the inner union, or pydantic tries (and reports) every distribution
+OptionalDistribution = Annotated[_Tagged | None,
+                                 BeforeValidator(lambda v: v if v is None else _shorthand(v))]

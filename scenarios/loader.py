@@ -90,8 +90,12 @@ def _field_names() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
-    """Drop the parts of a pydantic error location that are not in the file (union tags)."""
+_SCALAR_TAGS = frozenset({"str", "int", "float", "bool", "none"})
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_ | None:
+    """The path in the file of a pydantic error location, without union tags; None when the
+    error belongs to a union branch the value plainly is not (a mapping is no `str`)."""
     path: list[str | int] = []
     for index, part in enumerate(loc):
         in_map = isinstance(data, dict) and part in data
@@ -99,9 +103,24 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
         if in_map or in_list:
             data = data[part]
             path.append(part)
+        elif isinstance(data, dict) and part == data.get("dist"):
+            continue  # the tag of a distribution's union
+        elif part in _SCALAR_TAGS and isinstance(data, dict | list):
+            return None
+        elif isinstance(part, str) and part[:1].isupper() and not isinstance(data, dict):
+            return None  # a model branch, but the value is a scalar
         elif index == len(loc) - 1 and isinstance(part, str) and isinstance(data, dict):
             path.append(part)
     return tuple(path)
+
+
+def _value(data: Any, path: Path_) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _message(error: Any, path: Path_) -> str:
@@ -133,7 +152,12 @@ def validate_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            path = (*base, *_data_path(data, tuple(error["loc"])))
+            where = _data_path(data, tuple(error["loc"]))
+            if where is None:
+                continue
+            if error["type"] == "too_short" and where and _value(data, where):
+                continue  # a list whose items failed, reported item by item
+            path = (*base, *where)
             problems.append(doc.problem(path, _message(error, path)))
         raise InputError(doc.problems + _unique(problems)) from exc
     if doc.problems:
