@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from drillsim.scenarios.distributions import Distribution, Fixed
-from drillsim.scenarios.org import Hours, Organisation, PagingMode, Responder, Window
+from drillsim.scenarios.org import EscalationPolicy, Hours, Organisation, PagingMode, Responder, Window
 from drillsim.sim import oncall
 from drillsim.sim.clock import Schedule, WallClock, hours_schedule
 
@@ -37,6 +37,7 @@ class CompiledOrg:
     delivery: dict[str, Distribution | None] = field(default_factory=dict)  # by severity
     miss: list[float] = field(default_factory=list)
     service_costs: dict[str, float] = field(default_factory=dict)
+    policies: dict[str, EscalationPolicy] = field(default_factory=dict)
 
     @classmethod
     def build(cls, org: Organisation, start: dt.datetime) -> CompiledOrg:
@@ -55,6 +56,7 @@ class CompiledOrg:
             rate = org.hourly_rate if r.hourly_rate is None else r.hourly_rate
             self.rates.append(rate / 60.0)
         self.service_costs = {s.id: s.impact_per_minute for s in org.services}
+        self.policies = {p.id: p for p in org.escalation_policies}
         channels: dict[str, Distribution | None] = {name: None for name in CHANNELS}
         for name, channel in org.channels.items():
             fixed_zero = isinstance(channel.delay, Fixed) and channel.delay.value == 0

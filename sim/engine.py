@@ -70,9 +70,9 @@ class Simulation(Paging):
 
     def _lifecycle(self, inc: IncidentState) -> Generator[simpy.Event, Any, None]:
         env = self.env
-        inc.ack = env.event()
-        inc.severity_changed = env.event()
-        inc.done = env.event()
+        may_change = any(i.severity for i in inc.template.injects)
+        if may_change:
+            inc.severity_changed = env.event()
         self._log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
         if inc.template.injects:
             env.process(self._injects(inc))
@@ -90,6 +90,9 @@ class Simulation(Paging):
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
             self._log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
                                               f"for {wait:.0f}m")
+            if not may_change:  # nothing can cut the wait short
+                yield env.timeout(wait)
+                break
             changed = inc.severity_changed
             yield env.timeout(wait) | changed
             if not changed.triggered:
@@ -97,14 +100,17 @@ class Simulation(Paging):
         inc.paged_at = env.now
         policies = inc.template.escalation_policies or self.c.org.policies_for(
             inc.template.tags, inc.severity)
+        # one track that no inject can add to: wait on its acknowledgement, saving an event
+        single = len(policies) == 1 and not may_change
+        inc.ack = None if single else env.event()
         for policy in policies:
-            self._start_track(inc, self.c.org.policy(policy))
-        yield inc.ack
+            self._start_track(inc, self.c.policies[policy])
+        yield inc.tracks[0].ack if single else inc.ack
         needed = [t for t in inc.template.requires if not self._satisfied(inc, t)]
-        if needed:
-            waits = [w for t in needed if (w := self._mobilise(inc, t)) is not None]
-            if waits:
-                yield env.all_of(waits)
+        if len(needed) == 1:
+            yield from self._mobilise(inc, needed[0])
+        elif needed:
+            yield env.all_of([env.process(self._mobilise(inc, t)) for t in needed])
         inc.engaged_at = env.now
         index = 0
         while index < len(inc.phases):  # injects may append phases while this runs
@@ -127,7 +133,8 @@ class Simulation(Paging):
         self._log(inc, "resolved")
         for r in list(inc.engaged):
             self._release(inc, r)
-        inc.done.succeed()
+        if inc.done is not None:
+            inc.done.succeed()
 
     def _try_options(self, inc: IncidentState, phase: Phase,
                      plan: tuple[tuple[float, bool], ...]) -> Generator[simpy.Event, Any, bool]:
@@ -159,12 +166,13 @@ class Simulation(Paging):
             if inject.severity and inject.severity != inc.severity:
                 before, inc.severity = inc.severity, inject.severity
                 self._log(inc, "severity_changed", detail=f"{before} -> {inc.severity}")
-                assert inc.severity_changed is not None and inc.ack is not None
+                assert inc.severity_changed is not None
                 changed, inc.severity_changed = inc.severity_changed, env.event()
                 changed.succeed()
-                policy = self.c.org.policy(self.c.org.severities[inc.severity].escalation_policy)
+                policy = self.c.policies[self.c.org.severities[inc.severity].escalation_policy]
                 paging = {t.policy.id for t in inc.tracks}
-                if inc.paged_at is not None and not inc.ack.triggered and policy.id not in paging:
+                if (inc.paged_at is not None and inc.acknowledged_at is None
+                        and policy.id not in paging):
                     self._start_track(inc, policy)
 
     def _pace(self, inc: IncidentState, skill: str | None, unskilled: float) -> float:

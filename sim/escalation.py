@@ -71,7 +71,7 @@ class Paging:
                         continue
                     first = False
                     yield env.timeout(level.delay) | track.ack
-            policy = self.c.org.policy(policy.then) if policy.then else None
+            policy = self.c.policies[policy.then] if policy.then else None
 
     def _page_level(self, inc: IncidentState, track: Track, level: EscalationLevel) -> bool:
         reached = False
@@ -149,7 +149,7 @@ class Paging:
 
     def _try_ack(self, inc: IncidentState, track: Track, r: int, holding: bool,
                  rotation: str | None = None) -> None:
-        assert track.ack is not None and inc.ack is not None
+        assert track.ack is not None
         if track.ack.triggered:
             if holding:
                 self.free.put(r)
@@ -176,10 +176,11 @@ class Paging:
             self._engage(inc, r)
             if rotation is not None and self.c.handover[rotation]:
                 self.env.process(self._handover(inc, r, rotation))
-        if not inc.ack.triggered:
+        if inc.acknowledged_at is None:
             inc.acknowledged_at = now
             inc.acknowledged_by = r
-            inc.ack.succeed(r)
+            if inc.ack is not None:
+                inc.ack.succeed(r)
 
     def _engage(self, inc: IncidentState, r: int) -> None:
         inc.engaged[r] = self.env.now
@@ -199,7 +200,8 @@ class Paging:
         join once free and acknowledged, then r leaves. Repeats for every shift until resolved."""
         env = self.env
         schedule = self.c.on_call[rotation]
-        assert inc.done is not None
+        if inc.done is None:
+            inc.done = env.event()
         while True:
             ends = schedule.next_time(env.now, lambda v, r=r: bool(v) and r not in v)
             if ends is None:
@@ -231,22 +233,13 @@ class Paging:
         members = self._members(target)
         return any(r in members for r in inc.engaged)
 
-    def _mobilise(self, inc: IncidentState, target: Target) -> simpy.Event | None:
-        """Bring in someone the incident requires; the event fires once they have joined."""
+    def _mobilise(self, inc: IncidentState, target: Target) -> Generator[simpy.Event, Any, None]:
+        """Bring in someone the incident requires: the first free member, once they acknowledge."""
         members = self._members(target)
         if not members:
             self._log(inc, "unfilled", detail=f"{target.kind} {target.ref}: nobody available")
-            return None
-        done = self.env.event()
-
-        def joined(r: int) -> None:
-            self._engage(inc, r)
-            done.succeed()
-
-        def granted(r: int) -> None:
-            self._after(self._ack_delay(r, self.c.working[r].at(self.env.now)), lambda: joined(r))
-
-        request = self.free.get(lambda i: i in members)
-        request.callbacks.append(lambda ev: granted(ev.value))
+            return
         self._log(inc, "mobilising", detail=f"{target.kind} {target.ref}")
-        return done
+        r = yield self.free.get(lambda i: i in members)
+        yield self.env.timeout(self._ack_delay(r, self.c.working[r].at(self.env.now)))
+        self._engage(inc, r)
