@@ -239,7 +239,7 @@ def test_severity_upgrade_pages_the_new_severitys_policy(simulate):
 
 
 def test_an_incident_is_declared_only_after_assessment(simulate):
-    run, row = run_one(simulate, """
+    _, row = run_one(simulate, """
   - {type: odd, severity: P1, at: 0m, signals: [{delay: 3m, assessment: 10m}],
      phases: [{name: fix, duration: 5m}]}""")
     assert (row.detected_at, row.declared_at, row.paged_at, row.acknowledged_at) == (
