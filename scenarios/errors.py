@@ -35,5 +35,5 @@ class InputError(DrillsimError):
 
 def nearest(name: str, choices: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` hint for a probable typo, or an empty string."""
-    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(name, [c for c in choices if c != name], n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""

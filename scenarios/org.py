@@ -300,6 +300,7 @@ class Organisation(Frozen):
     """Everything about who responds and how: the input the engine simulates against."""
 
     name: str = "organisation"
+    description: str = ""
     timezone: TimeZone = "UTC"
     business_hours: Hours = Hours()
     responders: tuple[Responder, ...] = Field(min_length=1)

@@ -67,6 +67,12 @@ class IncidentState:
     severity_changed: simpy.Event | None = None
     done: simpy.Event | None = None
 
+    @property
+    def phase_names(self) -> set[str]:
+        """Every phase this incident has or may gain from an inject."""
+        return {p.name for p, _ in self.phases} | {
+            i.add_phase.name for i in self.template.injects if i.add_phase is not None}
+
     def detach(self) -> None:
         """Drop SimPy events, so the finished record can cross process boundaries."""
         self.ack = self.severity_changed = self.done = None
@@ -168,7 +174,7 @@ def _profile_factor(workload: Workload, clock: WallClock, tz: str, times: np.nda
         factor *= hourly[np.asarray(local.hour)]
     if workload.weekday_profile is not None:
         daily = np.asarray(workload.weekday_profile) / np.mean(workload.weekday_profile)
-        factor *= daily[np.asarray(local.dayofweek)]
+        factor *= daily[np.asarray(local.day_of_week)]
     return factor
 
 

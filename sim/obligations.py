@@ -42,6 +42,9 @@ def _joined(inc: IncidentState, compiled: CompiledOrg, skill: str | None) -> flo
 
 def _rows(inc: IncidentState, rule: DeadlineRule, compiled: CompiledOrg,
           rng: np.random.Generator, end: float) -> list[Deadline]:
+    for name in (rule.from_, rule.to or ""):
+        if name.startswith("phase:") and name[6:] not in inc.phase_names:
+            return []  # a phase target for work this incident does not have
     start = milestone(inc, rule.from_)
     if math.isnan(start):
         return []  # its clock never started (e.g. a post-mortem for an unresolved incident)
