@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -14,7 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from drillsim.scenarios.errors import DrillsimError
+from drillsim.reports.files import write_text
+from drillsim.scenarios.errors import DrillsimError, InputError, Problem
 from drillsim.scenarios.loader import bundled, load, load_organisation, read_document
 from drillsim.sim.metrics import responder_load
 from drillsim.sim.runner import default_workers, replicate
@@ -108,6 +110,26 @@ def validate(files: tuple[str, ...]) -> None:
         sys.exit(2)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite files already there.")
+@user_errors
+def init(folder: str, force: bool) -> None:
+    """Write a starter organisation.yaml and scenario.yaml, every field explained, into FOLDER."""
+    from drillsim.scenarios.loader import starter_files
+
+    target = Path(folder)
+    files = starter_files()
+    clash = [name for name in files if (target / name).exists()]
+    if clash and not force:
+        raise InputError([Problem(str(target / name), None, "",
+                                  "already exists; pass --force to overwrite") for name in clash])
+    for name, text in files.items():
+        write_text(target / name, text)
+        click.echo(f"wrote {target / name}")
+    click.echo(f"next: drillsim validate {target}/*.yaml && drillsim run {target / 'scenario.yaml'}")
+
+
 @cli.group()
 def scenarios() -> None:
     """The bundled library of organisations and scenarios."""
@@ -117,8 +139,9 @@ def scenarios() -> None:
 def list_scenarios() -> None:
     """Every bundled file with a one-line description."""
     table = Table(box=None)
-    for column in ("name", "kind", "description"):
-        table.add_column(column)
+    table.add_column("name", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("description")
     for name, kind, description in bundled():
         table.add_row(name, kind, description)
     Console().print(table)

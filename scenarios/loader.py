@@ -358,3 +358,10 @@ def bundled() -> list[tuple[str, str, str]]:
         description = data.get("description") or data.get("name", "")
         out.append((entry.name.removesuffix(".yaml"), kind, " ".join(str(description).split())))
     return out
+
+
+def starter_files() -> dict[str, str]:
+    """The commented starter organisation and scenario that `drillsim init` writes."""
+    folder = resources.files("drillsim.scenarios.starter")
+    return {name: (folder / name).read_text(encoding="utf-8")
+            for name in ("organisation.yaml", "scenario.yaml")}
