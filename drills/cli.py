@@ -16,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from drillsim.reports.files import write_text
+from drillsim.reports.render import format_of, write_report
+from drillsim.scenarios.durations import parse_duration
 from drillsim.scenarios.errors import DrillsimError, InputError, Problem
 from drillsim.scenarios.loader import bundled, load, load_organisation, read_document
 from drillsim.sim.metrics import responder_load
@@ -60,10 +62,14 @@ def cli(debug: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--out", type=click.Path(file_okay=False), help="Write records and a manifest here.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False),
+              help="Write a report: FILE.html (with charts) or FILE.md.")
 @user_errors
 def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
-        out: str | None) -> None:
+        out: str | None, report_file: str | None) -> None:
     """Run SCENARIO (a file, or the name of a bundled one) and summarise the response."""
+    if report_file:
+        format_of(report_file)  # a bad name fails before the simulation, not after
     bundle = load(scenario, org_file)
     err = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -77,6 +83,10 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         from drillsim.drills.output import write_results
 
         write_results(result, out, VERSION, ["drillsim", *sys.argv[1:]], summary)
+    if report_file:
+        from drillsim.reports.data import run_report
+
+        write_report(report_file, "run", run_report(result, summary))
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
         return
@@ -86,6 +96,8 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
     print_summary(console, summary, responder_load(result.records.responders))
     if out:
         console.print(f"Records and manifest written to [bold]{out}[/]")
+    if report_file:
+        console.print(f"Report written to [bold]{report_file}[/]")
 
 
 @cli.command()
@@ -128,6 +140,56 @@ def init(folder: str, force: bool) -> None:
         write_text(target / name, text)
         click.echo(f"wrote {target / name}")
     click.echo(f"next: drillsim validate {target}/*.yaml && drillsim run {target / 'scenario.yaml'}")
+
+
+@cli.group()
+def report() -> None:
+    """Reports from a results folder (`drillsim run --out`) or an incident-history CSV."""
+
+
+def _periodic(period: str) -> Callable[..., None]:
+    @click.argument("source")
+    @click.option("--out", required=True, type=click.Path(dir_okay=False),
+                  help="FILE.md or FILE.html")
+    @click.option("--mttr-target", default="4h", show_default=True,
+                  help="Target for the mean time to resolve.")
+    @click.option("--uptime-target", default=99.9, show_default=True, type=float,
+                  help="Uptime target, percent.")
+    @user_errors
+    def command(source: str, out: str, mttr_target: str, uptime_target: float) -> None:
+        from drillsim.reports.history import load_history, periodic
+
+        format_of(out)
+        try:
+            target = parse_duration(mttr_target)
+        except ValueError as exc:
+            raise InputError([Problem("--mttr-target", None, "", str(exc))]) from None
+        write_report(out, "periodic", periodic(load_history(source), period, target,
+                                               uptime_target))
+        click.echo(f"wrote {out}")
+
+    command.__doc__ = f"The {period} incident report of SOURCE: counts and their change, P0/P1, " \
+        "MTTR and uptime against target, severities and top categories."
+    return command
+
+
+report.command("monthly")(_periodic("monthly"))
+report.command("quarterly")(_periodic("quarterly"))
+
+
+@report.command("incident")
+@click.argument("results", type=click.Path(file_okay=False))
+@click.option("--incident", "incident_id", required=True, type=int, help="Incident number.")
+@click.option("--replication", default=0, show_default=True, type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.md or FILE.html")
+@user_errors
+def incident_report_command(results: str, incident_id: int, replication: int, out: str) -> None:
+    """A post-mortem skeleton for one simulated incident: impact, timeline, deadlines."""
+    from drillsim.reports.history import incident_report
+
+    format_of(out)
+    write_report(out, "incident", incident_report(results, incident_id, replication))
+    click.echo(f"wrote {out}")
 
 
 @cli.group()

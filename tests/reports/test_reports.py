@@ -1,0 +1,169 @@
+"""Reports: golden Markdown, escaping of untrusted text, the periodic report's arithmetic,
+post-mortem skeletons, comparison verdicts and clear errors."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from drillsim.drills.cli import cli
+from drillsim.reports.data import comparison, run_report
+from drillsim.reports.render import render
+from drillsim.scenarios.loader import load
+from drillsim.sim.runner import replicate
+from drillsim.sim.summary import run_summary
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def report_data(bundle, reps=3, seed=7):
+    run = replicate(bundle, reps, seed, workers=1)
+    return run_report(run, run_summary(run))
+
+
+def test_run_report_markdown_matches_the_golden_file():
+    text = render("run", "md", report_data(load("database-failover-drill")))
+    golden = GOLDEN / "run-database-failover-drill.md"
+    if os.environ.get("DRILLSIM_REGEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+HOSTILE = """
+name: "<script>alert(1)</script>"
+description: "{{ 7*7 }} and {% raw %}"
+start: "2026-06-01T12:00"
+org:
+  name: "<img src=x onerror=alert(2)>"
+  responders: [{id: "<b>eve</b>"}]
+  escalation_policies: [{id: p, levels: [{targets: [{responder: "<b>eve</b>"}]}]}]
+  severities: {P1: {escalation_policy: p, deadlines: [{name: "{{ config }}", within: 5m}]}}
+incidents:
+  - {type: "<script>x()</script>", severity: P1, phases: [{name: "*fix* | [link](http://x)", duration: 5m}]}
+"""
+
+
+def test_untrusted_names_render_as_plain_text(tmp_path):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(textwrap.dedent(HOSTILE), encoding="utf-8")
+    data = report_data(load(path), reps=1)
+    html = render("run", "html", data)
+    assert "<script>alert" not in html and "<script>x()" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "<b>eve</b>" not in html
+    assert "{{ 7*7 }} and {% raw %}" in html and "{{ config }}" in html
+    markdown = render("run", "md", data)
+    assert "<script>" not in markdown and "<b>" not in markdown
+    assert r"\<script\>alert(1)\</script\>" in markdown
+    assert r"{{ 7\*7 }} and {% raw %}" in markdown
+    assert r"\*fix\* \| \[link\](http://x)" in markdown
+
+
+HISTORY = """\
+type,severity,started,detected,mitigated,resolved
+outage,P0,2026-01-10T10:00:00Z,2026-01-10T10:05:00Z,2026-01-10T11:00:00Z,2026-01-10T12:00:00Z
+api-errors,P1,2026-01-20T08:00:00Z,,2026-01-20T08:45:00Z,2026-01-20T09:30:00Z
+cosmetic,P3,2026-01-25T09:00:00Z,,,2026-01-25T09:30:00Z
+outage,P1,2026-02-03T00:00:00Z,,2026-02-03T00:30:00Z,2026-02-03T10:00:00Z
+cosmetic,P3,2026-02-14T09:00:00Z,,,2026-02-14T09:20:00Z
+"""
+
+
+def test_monthly_report_figures_from_an_incident_history(tmp_path):
+    csv = tmp_path / "history.csv"
+    csv.write_text(HISTORY, encoding="utf-8")
+    from drillsim.reports.history import load_history, periodic
+
+    report = periodic(load_history(csv), "monthly", mttr_target=240, uptime_target=99.9)
+    january, february = report["periods"]
+    assert (january["period"], january["incidents"], january["p0"], january["p1"]) == (
+        "2026-01", 3, 1, 1)
+    assert january["mean_ttr"] == pytest.approx((120 + 90 + 30) / 3)
+    # P0/P1 impact: 60 + 45 minutes out of 31 days
+    assert january["uptime"] == pytest.approx(100 * (1 - 105 / (31 * 1440)))
+    assert january["uptime_met"] is False and january["mttr_met"] is True
+    assert [(s["severity"], s["count"], s["primary_cause"]) for s in january["by_severity"]] == [
+        ("P0", 1, "outage"), ("P1", 1, "api-errors"), ("P3", 1, "cosmetic")]
+    assert (february["incidents"], february["change"]) == (2, -1)
+    assert february["change_pct"] == pytest.approx(-100 / 3)
+    assert february["mean_ttr"] == pytest.approx((600 + 20) / 2)
+    assert february["uptime"] == pytest.approx(100 * (1 - 30 / (28 * 1440)))
+    assert february["categories"] == [{"type": "cosmetic", "count": 1},
+                                      {"type": "outage", "count": 1}]
+    out = tmp_path / "monthly.md"
+    result = CliRunner().invoke(cli, ["report", "monthly", str(csv), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "## 2026-02" in text and "| Incidents | 2 (-1, -33% on the previous period) |" in text
+    quarterly = periodic(load_history(csv), "quarterly")
+    assert [(p["period"], p["incidents"]) for p in quarterly["periods"]] == [("2026Q1", 5)]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("type,severity,started\nx,P1,2026-01-01T00:00Z\n",
+     "history.csv: resolved: missing column; an incident history needs type, severity, started, "
+     "resolved"),
+    ("type,severity,started,resolved\nx,P1,2026-01-01T00:00Z,2026-01-01T01:00Z\n"
+     "y,P2,yesterday,2026-01-01T01:00Z\n",
+     "history.csv:3: started: expected an ISO 8601 time, found 'yesterday'"),
+])
+def test_a_bad_history_gets_one_clear_message(tmp_path, monkeypatch, text, message):
+    monkeypatch.chdir(tmp_path)
+    Path("history.csv").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "monthly", "history.csv", "--out", "m.md"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {message}"]
+    assert not Path("m.md").exists()
+
+
+def test_run_refuses_a_report_name_it_cannot_write_before_simulating(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "demo", "--report", str(tmp_path / "r.pdf")])
+    assert result.exit_code == 2
+    assert "a report must end in .md or .html" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
+    runner = CliRunner()
+    folder = tmp_path / "results"
+    assert runner.invoke(cli, ["run", "database-failover-drill", "--reps", "2", "--workers", "1",
+                               "--out", str(folder), "--format", "json"]).exit_code == 0
+    out = tmp_path / "incident.md"
+    result = runner.invoke(cli, ["report", "incident", str(folder), "--incident", "0",
+                                 "--replication", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    for heading in ("## Summary", "## Impact", "## Timeline", "## Deadlines", "## Root cause",
+                    "## Action items"):
+        assert heading in text
+    assert "(raised from P1)" in text and "| severity changed |" in text
+    missing = runner.invoke(cli, ["report", "incident", str(folder), "--incident", "9",
+                                  "--out", str(out)])
+    assert missing.exit_code == 2 and "no incident 9 in replication 0" in missing.stderr
+
+
+def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
+    base = """
+name: cmp
+start: "2026-06-01T12:00"
+org:
+  responders: [{id: a, ack_delay: {working: {dist: exponential, mean: %s}, off_hours: 5m}}]
+  escalation_policies: [{id: p, levels: [{targets: [{responder: a}]}]}]
+  severities: {P1: {escalation_policy: p}}
+workload:
+  horizon: 30d
+  types: [{type: t, rate: 1/d, severity_mix: {P1: 1}, phases: [{name: fix, duration: 30m}]}]
+"""
+    slow, fast = (simulate(base % mean, reps=8, seed=4) for mean in ("20m", "4m"))
+    same = simulate(base % "20m", reps=8, seed=4)
+    report = comparison({"today": slow, "faster paging": fast, "unchanged": same}, "today")
+    verdicts = {(d["variant"], d["metric"]): d["verdict"] for d in report["differences"]}
+    assert verdicts[("faster paging", "tta")] == "better"
+    assert verdicts[("unchanged", "tta")] == "no clear difference"
+    assert verdicts[("faster paging", "ttd")] == "no clear difference"  # same arrivals and draws
+    html = render("comparison", "html", report)
+    assert html.count("<svg") == 1 and "faster paging" in html
