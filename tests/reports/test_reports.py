@@ -167,3 +167,15 @@ workload:
     assert verdicts[("faster paging", "ttd")] == "no clear difference"  # same arrivals and draws
     html = render("comparison", "html", report)
     assert html.count("<svg") == 1 and "faster paging" in html
+
+
+def test_a_users_own_template_runs_sandboxed(tmp_path):
+    from jinja2.exceptions import SecurityError
+
+    data = {"title": "<b>t</b>"}
+    own = tmp_path / "own.html"
+    own.write_text("<h1>{{ title }}</h1>", encoding="utf-8")
+    assert render("run", "html", data, template=own) == "<h1>&lt;b&gt;t&lt;/b&gt;</h1>"
+    own.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
+    with pytest.raises(SecurityError):
+        render("run", "html", data, template=own)
