@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from drillsim.scenarios.org import WEEKDAYS, Hours, Window
 
 UTC = dt.UTC
+TICK = dt.timedelta(microseconds=1)
 V = TypeVar("V", bound=Hashable)
 
 
@@ -83,7 +84,14 @@ def hours_within(hours: Hours, t: dt.datetime) -> bool:
 
 
 def hours_change_points(hours: Hours, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
-    spans = occurrences(hours.windows, zone(hours.timezone), lo, hi, hours.holidays)
+    return span_points(occurrences(hours.windows, zone(hours.timezone), lo - TICK, hi,
+                                   hours.holidays), lo, hi)
+
+
+def span_points(spans: Iterable[tuple[dt.datetime, dt.datetime]], lo: dt.datetime,
+                hi: dt.datetime) -> list[dt.datetime]:
+    """The starts and ends of spans that fall in [lo, hi). Callers fetch spans from just
+    before lo: a span ending exactly at lo does not overlap [lo, hi) but its end is a change."""
     return sorted({p for span in spans for p in span if lo <= p < hi})
 
 
@@ -105,13 +113,15 @@ class Schedule(Generic[V]):
     def _extend(self, minutes: float) -> None:
         while self._until <= minutes:
             lo, hi = self._until, self._until + self._chunk
-            for point in sorted(self._candidates(self._clock.instant(lo), self._clock.instant(hi))):
-                at = self._clock.minutes(point)
-                if not lo < at <= hi:
+            # chunks are half-open [lo, hi) in instants, so a change exactly on a boundary
+            # belongs to the chunk it opens and is never dropped
+            first, last = self._clock.instant(lo), self._clock.instant(hi)
+            for point in sorted(set(self._candidates(first, last))):
+                if not first <= point < last:
                     continue
                 value = self._value_at(point)
                 if value != self.values[-1]:
-                    self.times.append(at)
+                    self.times.append(self._clock.minutes(point))
                     self.values.append(value)
             self._until = hi
 

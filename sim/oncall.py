@@ -11,7 +11,7 @@ import datetime as dt
 import math
 
 from drillsim.scenarios.org import Layer, Override, Rotation
-from drillsim.sim.clock import occurrences, to_instant, zone
+from drillsim.sim.clock import TICK, occurrences, span_points, to_instant, zone
 
 DAY = 1440.0
 
@@ -109,6 +109,5 @@ def change_points(rotation: Rotation, lo: dt.datetime, hi: dt.datetime) -> list[
         while (at := handoff(rotation, layer, k)) < hi:
             points.add(at)
             k += 1
-        for span in occurrences(layer.restrictions, tz, lo, hi):
-            points.update(span)
+        points.update(span_points(occurrences(layer.restrictions, tz, lo - TICK, hi), lo, hi))
     return sorted(p for p in points if lo <= p < hi)
