@@ -221,7 +221,9 @@ def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundl
     else:
         raise InputError([doc.problem(("org",), "no organisation: add 'org' or pass --org FILE")])
     _raise(list(check_scenario(scenario, org, doc.problem)))
-    return Bundle(scenario=scenario.model_copy(update={"org": None}), org=org, sources=tuple(sources))
+    return Bundle(scenario=scenario.model_copy(update={"org": None,
+                                                       "timezone": scenario.timezone or org.timezone}),
+                  org=org, sources=tuple(sources))
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -343,8 +345,8 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[P
         for sev in severities:
             if sev not in org.severities:
                 yield at((*path, "severity"),
-                         f"severity {sev} has no policy in the organisation "
-                         f"(it defines {', '.join(org.severities) or 'none'})")
+                         f"unknown severity {sev!r}{nearest(sev, org.severities)}; the "
+                         f"organisation's ladder is {', '.join(org.severities)}")
 
 
 def bundled() -> list[tuple[str, str, str]]:

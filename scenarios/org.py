@@ -22,7 +22,6 @@ from drillsim.scenarios.errors import nearest
 from drillsim.scenarios.policy import Alert, Channel, Deadline, FinancialEscalation, Route
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SEVERITIES = ("P0", "P1", "P2", "P3")
 MAX_REPEAT = 9  # PagerDuty's ceiling on how often an escalation chain loops
 
 
@@ -94,9 +93,10 @@ class Window(Frozen):
 
 
 class Hours(Frozen):
-    """Working or business hours: windows in one time zone, minus holidays (whole local dates)."""
+    """Working or business hours: windows in one time zone, minus holidays (whole local dates).
+    Without a time zone of its own it takes its owner's (the responder's, else the organisation's)."""
 
-    timezone: TimeZone = "UTC"
+    timezone: TimeZone | None = None
     windows: tuple[Window, ...] = (Window(days=WEEKDAYS[:5], start=dt.time(9), end=dt.time(17)),)
     holidays: tuple[dt.date, ...] = ()
 
@@ -164,7 +164,9 @@ class Layer(Frozen):
     name: str = ""
     members: tuple[str, ...] = Field(min_length=1)
     turn: Duration = Field(default=10080.0, gt=0)
-    handoff: Instant
+    handoff: Instant = Field(description="an instant at which a turn begins; turns repeat both "
+                             "ways from it, as PagerDuty's virtual start does")
+    start: Instant | None = Field(default=None, description="nobody is on call before this")
     end: Instant | None = None
     timezone: TimeZone | None = None
     restrictions: tuple[Window, ...] = ()
@@ -176,11 +178,12 @@ class Layer(Frozen):
 
 
 class Rotation(Frozen):
-    """An on-call schedule; layers combine by `priority` (one person) or as a `union`."""
+    """An on-call schedule; layers combine by `priority` (one person) or as a `union`. Without a
+    time zone of its own it takes the organisation's."""
 
     id: str
     name: str = ""
-    timezone: TimeZone = "UTC"
+    timezone: TimeZone | None = None
     combine: Literal["priority", "union"] = "priority"
     handover: bool = Field(default=False, description="open incidents pass to the next on-call")
     layers: tuple[Layer, ...] = Field(min_length=1)
@@ -296,12 +299,22 @@ class Service(Frozen):
     depends_on: tuple[str, ...] = ()
 
 
+def _currency(value: str) -> str:
+    if not (len(value) == 3 and value.isalpha() and value.isupper()):
+        raise ValueError(f"expected an ISO 4217 currency code such as 'USD', 'EUR' or 'GBP', "
+                         f"found {value!r}")
+    return value
+
+
 class Organisation(Frozen):
-    """Everything about who responds and how: the input the engine simulates against."""
+    """Everything about who responds and how: the input the engine simulates against.
+    `severities` is the organisation's own ladder (P0-P3, SEV1-SEV4, ...), most severe first.
+    Rotations, business and working hours without a time zone take the organisation's."""
 
     name: str = "organisation"
     description: str = ""
     timezone: TimeZone = "UTC"
+    currency: Annotated[str, AfterValidator(_currency)] = "USD"
     business_hours: Hours = Hours()
     responders: tuple[Responder, ...] = Field(min_length=1)
     teams: tuple[Team, ...] = ()
@@ -318,11 +331,36 @@ class Organisation(Frozen):
 
     @field_validator("severities")
     @classmethod
-    def _known_severities(cls, value: dict[str, SeverityPolicy]) -> dict[str, SeverityPolicy]:
+    def _ladder(cls, value: dict[str, SeverityPolicy]) -> dict[str, SeverityPolicy]:
+        if not value:
+            raise ValueError("name at least one severity, most severe first")
         for key in value:
-            if key not in SEVERITIES:
-                raise ValueError(f"unknown severity {key!r}; expected one of {', '.join(SEVERITIES)}")
+            if not str(key).strip():
+                raise ValueError("a severity needs a name such as 'P1' or 'SEV2'")
         return value
+
+    @model_validator(mode="after")
+    def _inherit_zones(self) -> Organisation:
+        """Fill in the organisation's zone wherever a rotation or hours name none of their own."""
+        tz = self.timezone
+        rotations = tuple(r if r.timezone else r.model_copy(update={"timezone": tz})
+                          for r in self.rotations)
+        business = self.business_hours
+        if business.timezone is None:
+            business = business.model_copy(update={"timezone": tz})
+        responders = tuple(
+            r.model_copy(update={"working_hours": r.working_hours.model_copy(
+                update={"timezone": r.timezone or tz})})
+            if r.working_hours is not None and r.working_hours.timezone is None else r
+            for r in self.responders)
+        object.__setattr__(self, "rotations", rotations)  # frozen: set once, while validating
+        object.__setattr__(self, "business_hours", business)
+        object.__setattr__(self, "responders", responders)
+        return self
+
+    def rank(self, severity: str) -> int:
+        """Position on the ladder: 0 for the most severe."""
+        return list(self.severities).index(severity)
 
     def responder(self, rid: str) -> Responder:
         return next(r for r in self.responders if r.id == rid)

@@ -9,13 +9,14 @@ from pydantic import Field, field_validator, model_validator
 
 from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration, Rate
-from drillsim.scenarios.org import SEVERITIES, Frozen, Instant, Organisation, Target, TimeZone
+from drillsim.scenarios.org import Frozen, Instant, Organisation, Target, TimeZone
 from drillsim.scenarios.policy import Option, Symptom
 
 
 def _severity(value: Any) -> Any:
-    if value not in SEVERITIES:
-        raise ValueError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
+    """A severity's name; whether the organisation's ladder has it is checked once both load."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a severity name such as 'P1' or 'SEV2', found {value!r}")
     return value
 
 
@@ -129,7 +130,7 @@ class Scenario(Frozen):
     name: str
     description: str = ""
     start: Instant
-    timezone: TimeZone = "UTC"
+    timezone: TimeZone | None = Field(default=None, description="the organisation's by default")
     org: Organisation | str | None = None
     incidents: tuple[Incident, ...] = ()
     workload: Workload | None = None
@@ -145,7 +146,7 @@ class Scenario(Frozen):
         from zoneinfo import ZoneInfo
 
         if self.start.tzinfo is None:
-            return self.start.replace(tzinfo=ZoneInfo(self.timezone))
+            return self.start.replace(tzinfo=ZoneInfo(self.timezone or "UTC"))
         return self.start
 
 

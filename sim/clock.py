@@ -80,11 +80,11 @@ def within(windows: Iterable[Window], tz: dt.tzinfo, t: dt.datetime,
 
 
 def hours_within(hours: Hours, t: dt.datetime) -> bool:
-    return within(hours.windows, zone(hours.timezone), t, hours.holidays)
+    return within(hours.windows, zone(hours.timezone or "UTC"), t, hours.holidays)
 
 
 def hours_change_points(hours: Hours, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
-    return span_points(occurrences(hours.windows, zone(hours.timezone), lo - TICK, hi,
+    return span_points(occurrences(hours.windows, zone(hours.timezone or "UTC"), lo - TICK, hi,
                                    hours.holidays), lo, hi)
 
 

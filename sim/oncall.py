@@ -17,7 +17,7 @@ DAY = 1440.0
 
 
 def _layer_zone(rotation: Rotation, layer: Layer) -> dt.tzinfo:
-    return zone(layer.timezone or rotation.timezone)
+    return zone(layer.timezone or rotation.timezone or "UTC")
 
 
 def _wall_turns(layer: Layer) -> bool:
@@ -25,14 +25,15 @@ def _wall_turns(layer: Layer) -> bool:
 
 
 def _anchor(rotation: Rotation, layer: Layer) -> tuple[dt.datetime, dt.datetime]:
-    """The first handoff as local wall time (naive) and as a UTC instant."""
+    """The anchoring handoff (turn 0) as local wall time (naive) and as a UTC instant."""
     tz = _layer_zone(rotation, layer)
     instant = to_instant(layer.handoff, tz)
     return instant.astimezone(tz).replace(tzinfo=None), instant
 
 
 def handoff(rotation: Rotation, layer: Layer, k: int) -> dt.datetime:
-    """The instant turn k of a layer begins (turn 0 at the layer's handoff)."""
+    """The instant turn k of a layer begins (turn 0 at the layer's handoff; k may be negative:
+    turns extend backwards from the handoff)."""
     local, instant = _anchor(rotation, layer)
     if _wall_turns(layer):
         return to_instant(local + dt.timedelta(minutes=k * layer.turn), _layer_zone(rotation, layer))
@@ -40,7 +41,7 @@ def handoff(rotation: Rotation, layer: Layer, k: int) -> dt.datetime:
 
 
 def turn_index(rotation: Rotation, layer: Layer, t: dt.datetime) -> int:
-    """How many handoffs after the first one have happened by instant t."""
+    """The turn in force at instant t, counted from the anchoring handoff (negative before it)."""
     local, instant = _anchor(rotation, layer)
     if _wall_turns(layer):
         elapsed = t.astimezone(_layer_zone(rotation, layer)).replace(tzinfo=None) - local
@@ -49,7 +50,7 @@ def turn_index(rotation: Rotation, layer: Layer, t: dt.datetime) -> int:
     k = math.floor(elapsed.total_seconds() / 60.0 / layer.turn)
     while handoff(rotation, layer, k + 1) <= t:
         k += 1
-    while k > 0 and handoff(rotation, layer, k) > t:
+    while handoff(rotation, layer, k) > t:
         k -= 1
     return k
 
@@ -64,7 +65,7 @@ def _restricted_out(rotation: Rotation, layer: Layer, t: dt.datetime) -> bool:
 
 def layer_on_call(rotation: Rotation, layer: Layer, t: dt.datetime) -> str | None:
     """The member of one layer on call at instant t, ignoring overrides."""
-    if t < _anchor(rotation, layer)[1]:
+    if layer.start is not None and t < to_instant(layer.start, _layer_zone(rotation, layer)):
         return None
     if layer.end is not None and t >= to_instant(layer.end, _layer_zone(rotation, layer)):
         return None
@@ -74,7 +75,7 @@ def layer_on_call(rotation: Rotation, layer: Layer, t: dt.datetime) -> str | Non
 
 
 def _active(rotation: Rotation, override: Override, t: dt.datetime) -> bool:
-    tz = zone(rotation.timezone)
+    tz = zone(rotation.timezone or "UTC")
     return to_instant(override.start, tz) <= t < to_instant(override.end, tz)
 
 
@@ -96,16 +97,16 @@ def on_call(rotation: Rotation, t: dt.datetime) -> tuple[str, ...]:
 def change_points(rotation: Rotation, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
     """Every instant in [lo, hi) at which `on_call` may change (a superset of the real changes)."""
     points: set[dt.datetime] = set()
-    rot_tz = zone(rotation.timezone)
+    rot_tz = zone(rotation.timezone or "UTC")
     for o in rotation.overrides:
         points.update((to_instant(o.start, rot_tz), to_instant(o.end, rot_tz)))
     for layer in rotation.layers:
         tz = _layer_zone(rotation, layer)
-        first = _anchor(rotation, layer)[1]
-        points.add(first)
+        if layer.start is not None:
+            points.add(to_instant(layer.start, tz))
         if layer.end is not None:
             points.add(to_instant(layer.end, tz))
-        k = turn_index(rotation, layer, max(lo, first))
+        k = turn_index(rotation, layer, lo)
         while (at := handoff(rotation, layer, k)) < hi:
             points.add(at)
             k += 1

@@ -77,8 +77,8 @@ CASES = {
          "(did you mean 'main'?)"]),
     "unknown severity": (
         ("severity: P1", "severity: P7"),
-        ["case.yaml:21: incidents[0].severity: unknown severity 'P7'; expected one of P0, P1, "
-         "P2, P3"]),
+        ["case.yaml:21: incidents[0].severity: unknown severity 'P7'; the organisation's ladder "
+         "is P1"]),
     "misspelt field": (
         ("signals:", "signalz:"),
         ["case.yaml:22: incidents[0].signalz: unknown field (did you mean 'signals'?)"]),
