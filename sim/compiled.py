@@ -17,6 +17,7 @@ from drillsim.scenarios.org import (
     Target,
     Window,
 )
+from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import IncidentTemplate
 from drillsim.sim import oncall
@@ -91,6 +92,7 @@ class CompiledOrg:
     service_costs: dict[str, float] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     ranks: dict[str, int] = field(default_factory=dict)
+    deadlines: dict[str, tuple[DeadlineRule, ...]] = field(default_factory=dict)  # by severity
     _needs: dict[str, RoleNeed] = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +101,7 @@ class CompiledOrg:
         self = cls(org=org, clock=clock, responders=org.responders)
         self.index = {r.id: i for i, r in enumerate(org.responders)}
         self.ranks = {name: org.rank(name) for name in org.severities}
+        self.deadlines = {name: sev.all_deadlines() for name, sev in org.severities.items()}
         for r in org.responders:
             tz = r.timezone or org.timezone
             hours = r.working_hours or Hours(timezone=tz, windows=org.business_hours.windows)

@@ -95,7 +95,7 @@ class Simulation:
                           end)
 
     def _rules(self, inc: IncidentState) -> tuple[DeadlineRule, ...]:
-        return self.c.org.severities[inc.severity].all_deadlines()
+        return self.c.deadlines[inc.severity]
 
     # --- milestones ---------------------------------------------------------------------------
 
@@ -105,9 +105,10 @@ class Simulation:
             inc.phase_ends.setdefault(name[6:], self.env.now)
         else:
             setattr(inc, f"{name}_at", self.env.now)
-        waiter = inc.milestones.pop(name, None)
-        if waiter is not None:
-            waiter.succeed()
+        if inc.milestones:
+            waiter = inc.milestones.pop(name, None)
+            if waiter is not None:
+                waiter.succeed()
 
     def _reached(self, inc: IncidentState, name: str) -> simpy.Event:
         """An event that fires when the incident reaches a milestone (at once if it has)."""
@@ -132,7 +133,8 @@ class Simulation:
         if may_change:
             inc.severity_changed = env.event()
         self.log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
-        self._owe(inc)
+        if self.c.deadlines[inc.severity]:
+            self._owe(inc)
         if inc.template.injects:
             env.process(self._injects(inc))
         if inc.detect_delay == math.inf:
@@ -158,9 +160,14 @@ class Simulation:
             if not changed.triggered:
                 break
         self._mark(inc, "paged")
-        inc.ack = env.event()
-        self._page(inc)
-        if (yield inc.ack) is None:
+        policies = self.c.policies_for(inc.template, inc.severity)
+        if len(policies) == 1 and not may_change:  # one track, nothing can add another
+            answer = yield self.paging.start(inc, self.c.paths[policies[0]]).ack
+        else:
+            inc.ack = env.event()
+            self._page(inc)
+            answer = yield inc.ack
+        if answer is None:
             return  # every policy ran out without an answer
         needs = [self.c.need(t) for t in inc.template.requires]
         missing = [n for n in needs if self._on_incident(inc, n) is None]

@@ -105,33 +105,34 @@ class Paging:
 
     # --- pages and answers -----------------------------------------------------------------
 
-    def _count_page(self, inc: IncidentState, track: Track, r: int, detail: str = "") -> bool:
-        """Record a page to responder r; True when r is in their working hours."""
+    def _count_page(self, inc: IncidentState, track: Track, r: int,
+                    detail: str = "") -> tuple[bool, bool]:
+        """Record a page to responder r; whether r is in their working hours, and asleep."""
         now = self.env.now
         inc.pages += 1
         track.pages += 1
         self.pages[r] += 1
-        if self.c.night[r].at(now):
+        night = self.c.night[r].at(now)
+        if night:
             self.night_pages[r] += 1
         working = self.c.working[r].at(now)
         if not working:
             self.off_hours_pages[r] += 1
         self.log(inc, "paged", self.ids[r], detail or (f"for {track.role}" if track.role else ""))
-        return working
+        return working, night
 
-    def ack_delay(self, r: int, working: bool | None = None) -> float:
+    def ack_delay(self, r: int, hours: tuple[bool, bool] | None = None) -> float:
         """How long r takes to answer now: by the hour in their zone (working, evening, asleep)."""
-        now = self.env.now
-        if working is None:
-            working = self.c.working[r].at(now)
+        working, night = hours or (self.c.working[r].at(self.env.now),
+                                   self.c.night[r].at(self.env.now))
         if working:
             dist = self.c.ack_working[r]
         else:
-            dist = self.c.ack_sleep[r] if self.c.night[r].at(now) else self.c.ack_evening[r]
+            dist = self.c.ack_sleep[r] if night else self.c.ack_evening[r]
         return dist.sample(self.streams.acknowledgement)
 
-    def _misses(self, r: int) -> bool:
-        odds = self.c.sleep_miss[r] if self.c.night[r].at(self.env.now) else self.c.miss[r]
+    def _misses(self, r: int, night: bool) -> bool:
+        odds = self.c.sleep_miss[r] if night else self.c.miss[r]
         return bool(odds) and self.streams.miss.random() < odds
 
     def _delivery(self, inc: IncidentState) -> float:
@@ -146,13 +147,13 @@ class Paging:
         self.env.timeout(delay).callbacks.append(lambda _: then())
 
     def _page(self, inc: IncidentState, track: Track, r: int, rotation: str | None = None) -> None:
-        working = self._count_page(inc, track, r)
-        if self._misses(r):
+        hours = self._count_page(inc, track, r)
+        if self._misses(r, hours[1]):
             track.missed += 1
             self.log(inc, "missed", self.ids[r])
             return
         track.pending += 1
-        delay = self._delivery(inc) + self.ack_delay(r, working)
+        delay = self._delivery(inc) + self.ack_delay(r, hours)
         self._after(delay, lambda: self._answer(inc, track, r, rotation))
 
     def _answer(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
@@ -200,8 +201,8 @@ class Paging:
         if track.ack.triggered or r in inc.engaged:
             self.people.give_back(r)
             return
-        working = self._count_page(inc, track, r, "pool")
-        if self._misses(r):  # the page goes to the next free member
+        hours = self._count_page(inc, track, r, "pool")
+        if self._misses(r, hours[1]):  # the page goes to the next free member
             track.missed += 1
             self.log(inc, "missed", self.ids[r])
             self.people.give_back(r)
@@ -212,7 +213,7 @@ class Paging:
             self._check_exhausted(inc, track)
             return
         track.pending += 1
-        delay = self._delivery(inc) + self.ack_delay(r, working)
+        delay = self._delivery(inc) + self.ack_delay(r, hours)
 
         def answer() -> None:
             track.pending -= 1
