@@ -125,10 +125,8 @@ class Paging:
         """How long r takes to answer now: by the hour in their zone (working, evening, asleep)."""
         working, night = hours or (self.c.working[r].at(self.env.now),
                                    self.c.night[r].at(self.env.now))
-        if working:
-            dist = self.c.ack_working[r]
-        else:
-            dist = self.c.ack_sleep[r] if night else self.c.ack_evening[r]
+        by_hour = self.c.ack_sleep if night else self.c.ack_evening
+        dist = self.c.ack_working[r] if working else by_hour[r]
         return dist.sample(self.streams.acknowledgement)
 
     def _misses(self, r: int, night: bool) -> bool:
