@@ -12,7 +12,8 @@ from drillsim.scenarios.base import Frozen
 from drillsim.scenarios.distributions import Distribution, Fixed
 from drillsim.scenarios.durations import Duration
 
-MILESTONES = ("started", "detected", "declared", "paged", "acknowledged", "engaged", "mitigated",
+MILESTONES = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
+              "engaged", "mitigated",
               "resolved")
 _MILESTONE = re.compile(rf"(?:{'|'.join(MILESTONES)}|phase:.+)")
 

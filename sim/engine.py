@@ -100,15 +100,7 @@ class Simulation:
     # --- milestones ---------------------------------------------------------------------------
 
     def _mark(self, inc: IncidentState, name: str) -> None:
-        """The incident reaches a milestone now; wake whatever waits for it."""
-        if name.startswith("phase:"):
-            inc.phase_ends.setdefault(name[6:], self.env.now)
-        else:
-            setattr(inc, f"{name}_at", self.env.now)
-        if inc.milestones:
-            waiter = inc.milestones.pop(name, None)
-            if waiter is not None:
-                waiter.succeed()
+        inc.reach(name, self.env.now)
 
     def _reached(self, inc: IncidentState, name: str) -> simpy.Event:
         """An event that fires when the incident reaches a milestone (at once if it has)."""
@@ -234,6 +226,9 @@ class Simulation:
     def _spend(self, inc: IncidentState, minutes: float) -> Generator[simpy.Event, Any, None]:
         """Work on the incident for `minutes`, paused while nobody is on it."""
         env = self.env
+        if not self.c.org.preempt:  # nobody is ever pulled off: plain work
+            yield env.timeout(minutes)
+            return
         remaining = minutes
         while remaining > 0:
             if not inc.engaged:
@@ -259,7 +254,7 @@ class Simulation:
         with self.people.desk(r).request(priority=inc.rank) as turn:
             yield turn
             if inc.first_response_at is None:
-                inc.first_response_at = self.env.now
+                self._mark(inc, "first_response")
             self.log(inc, "assessing", self.paging.ids[r])
             yield self.env.timeout(inc.assessment)
 

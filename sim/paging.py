@@ -251,7 +251,7 @@ class Paging:
         self.people.working[r][inc.id] = inc
         self.incidents_worked[r] += 1
         if inc.first_response_at is None:
-            inc.first_response_at = self.env.now
+            inc.reach("first_response", self.env.now)
         self.log(inc, "engaged", self.ids[r])
         if inc.staffed is not None and not inc.staffed.triggered:
             inc.staffed.succeed()

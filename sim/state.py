@@ -7,9 +7,11 @@ from typing import Any
 
 import simpy
 
+from drillsim.scenarios.policy import MILESTONES
 from drillsim.scenarios.scenario import IncidentTemplate, Phase
 from drillsim.sim.compiled import Path
 
+ATTRIBUTES = {name: f"{name}_at" for name in MILESTONES}
 Plan = float | tuple[tuple[float, bool], ...]  # a phase's drawn duration, or its options' (duration, works)
 
 
@@ -93,6 +95,18 @@ class IncidentState:
         """Every phase this incident has or may gain from an inject."""
         return {p.name for p, _ in self.phases} | {
             i.add_phase.name for i in self.template.injects if i.add_phase is not None}
+
+    def reach(self, name: str, now: float) -> None:
+        """The incident reaches a milestone now; wake whatever waits for it."""
+        attribute = ATTRIBUTES.get(name)
+        if attribute is None:
+            self.phase_ends.setdefault(name[6:], now)
+        else:
+            setattr(self, attribute, now)
+        if self.milestones:
+            waiter = self.milestones.pop(name, None)
+            if waiter is not None:
+                waiter.succeed()
 
     def lead(self) -> int | None:
         """Who owns the incident: whoever acknowledged it while they are on it, else the
