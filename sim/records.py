@@ -27,6 +27,7 @@ TARGET_SPANS = {"acknowledge": ("declared", "acknowledged"),
                 "mitigate": ("started", "mitigated"), "resolve": ("started", "resolved")}
 INSTANTS = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
             "engaged", "mitigated", "resolved")
+_ATTRIBUTES = tuple((name, f"{name}_at") for name in INSTANTS)
 OUTCOMES = ("cost", "data_loss_minutes", "rto_met", "rpo_met", "updates_due", "updates_sent")
 INCIDENT_COLUMNS = (
     "replication", "incident", "type", "severity", "initial_severity",
@@ -92,7 +93,7 @@ def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
                  deadlines: list[Any], end: float) -> tuple[Any, ...]:
     """One incident's row, in INCIDENT_COLUMNS order."""
     policy = compiled.org.severities[inc.severity]
-    at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
+    at = {name: _nan(getattr(inc, attribute)) for name, attribute in _ATTRIBUTES}
     outcome = summary_row(inc, compiled, deadlines, end)
     met = []
     for target in TARGETS:
