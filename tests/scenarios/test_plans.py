@@ -23,8 +23,6 @@ H, D = 60, 1440  # minutes in an hour, a day
 # reached target falls due: a breach at night is what gets three-tier's security team to its CISO
 EXTRA = {"three-tier-teams": ("data-breach",)}
 
-ROLES = ("roles never mobilised: nobody engaged has the skill this obligation needs "
-         "(organisation roles and tasks done by a role)")
 COST = ("financial escalations are instant notices: no deadline can start when the cost "
         "crosses a threshold")
 MILESTONE = {"acknowledge": "acknowledged_at", "first_response": "engaged_at",
@@ -290,7 +288,9 @@ PLANS: dict[str, list[object]] = {
         Due("P0", "communication sent", 30),
         Due("P1", "communication sent", 30),
         Due("P0", "regulator notified", 3 * D),
-        Blocked(Role("lead", ("eng-manager",), ("P0", "P1")), ROLES),
+        *(Due(sev, "stakeholders notified", H) for sev in ("P0", "P1")),
+        Role("lead", ("eng-manager",), ("P0", "P1")),
+        Role("communications", ("product-manager",), ("P0", "P1")),
         Role("legal", ("counsel",), tags=("security", "personal-data")),
         Objective("auth", H, H), Objective("database", 4 * H, H), Objective("api", 2 * H),
         Objective("user-data", D, H), Objective("analytics", D, D),
@@ -324,8 +324,7 @@ PLANS: dict[str, list[object]] = {
             ("post-mortem", 3 * D), ("post-mortem document", 10 * D)]),
         Due("P0", "DR site recovery (RTO)", H), Due("P0", "customer update (DR)", 15),
         Due("P0", "affected users notified", 3 * D),
-        Blocked(Due("P0", "incident commander assigned", H), ROLES),
-        Blocked(Due("P1", "incident commander assigned", H), ROLES),
+        Due("P0", "incident commander assigned", H), Due("P1", "incident commander assigned", H),
         Blocked(Due("P0", "board notified", 4 * H), COST),
         *(Escalation("P0", after, who) for after, who in [
             (30, "tech-lead"), (H, "eng-manager"), (2 * H, "cto"), (4 * H, "ceo"),
@@ -346,8 +345,7 @@ PLANS: dict[str, list[object]] = {
         Due("P0", "stakeholders notified", 5),
         Due("P0", "customer communication", H),
         Due("P1", "customer communication", 4 * H),
-        Blocked(Due("P0", "incident commander assigned", 5), ROLES),
-        Blocked(Due("P1", "incident commander assigned", 5), ROLES),
+        Due("P0", "incident commander assigned", 5), Due("P1", "incident commander assigned", 5),
         Due("P0", "status update", 30), Due("P1", "status update", H),
         *(Due(sev, name, minutes) for sev in ("P0", "P1")
           for name, minutes in [("incident report", D), ("post-mortem", 2 * D)]),
