@@ -78,6 +78,9 @@ class Paging:
                         self.log(inc, "skipped", detail=f"{path.id} level {index}: "
                                                         "nobody on call")
                         continue
+                    if level.respond_within is not None and cycle == 0:
+                        track.levels_paged.append((path, index, self.env.now))
+
                     def next_level(_: simpy.Event, p: Path = path, k: int = cycle,
                                    i: int = index) -> None:
                         self._escalate(inc, track, p, k, i, False)
