@@ -257,6 +257,33 @@ class Targets(Frozen):
     resolve: Duration | None = None
 
 
+class Impact(Frozen):
+    """What an incident does to its services while unmitigated: the `affected` share of users
+    or requests, either `down` or `degraded`. A minute costs each service's full-outage rate
+    (`impact_per_minute`) x `affected` x (1 when down, `degraded_factor` when degraded)."""
+
+    affected: float = Field(default=1.0, gt=0, le=1, description="share of users or requests")
+    mode: Literal["down", "degraded"] = "down"
+    degraded_factor: float = Field(default=0.5, gt=0, lt=1,
+                                   description="a degraded minute's cost relative to an outage's")
+
+    def factor(self) -> float:
+        """The share of the services' full-outage rate this impact costs per minute."""
+        return self.affected * (1.0 if self.mode == "down" else self.degraded_factor)
+
+    def under(self, override: Impact | None) -> Impact:
+        """This impact with the fields an incident type gives replacing its own."""
+        if override is None:
+            return self
+        return self.model_copy(update={k: getattr(override, k) for k in override.model_fields_set})
+
+    @staticmethod
+    def default(rank: int) -> Impact:
+        """A severity's impact unless it names one: the most severe is a full outage and each
+        step down the ladder affects a fifth as many (P0 1, P1 0.2, P2 0.04, P3 0.008)."""
+        return Impact(affected=1.0 / 5**rank)
+
+
 class ManagementEscalation(Frozen):
     """Notify someone (a role or responder) when an incident is still unresolved `after` detection."""
 
@@ -275,6 +302,7 @@ class SeverityPolicy(Frozen):
     phase_targets: dict[str, Duration] = {}
     deadlines: tuple[Deadline, ...] = ()
     management: tuple[ManagementEscalation, ...] = ()
+    impact: Impact | None = Field(default=None, description="by rank on the ladder if not given")
     description: str = ""
 
     def all_deadlines(self) -> tuple[Deadline, ...]:
@@ -356,6 +384,15 @@ class Organisation(Frozen):
         object.__setattr__(self, "rotations", rotations)  # frozen: set once, while validating
         object.__setattr__(self, "business_hours", business)
         object.__setattr__(self, "responders", responders)
+        return self
+
+    @model_validator(mode="after")
+    def _default_impacts(self) -> Organisation:
+        """Give each severity that names no impact the default for its rank on the ladder."""
+        severities = {name: p if p.impact is not None else p.model_copy(
+            update={"impact": Impact.default(rank)}) for rank, (name, p) in enumerate(
+            self.severities.items())}
+        object.__setattr__(self, "severities", severities)  # frozen: set once, while validating
         return self
 
     def rank(self, severity: str) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.sim.arrivals import IncidentState
 from drillsim.sim.compiled import CompiledOrg
+from drillsim.sim.cost import cost_at, crossing
 
 # incident, severity, deadline name, occurrence, due at, done at (NaN if never), met
 Deadline = tuple[int, str, str, int, float, float, bool]
@@ -69,37 +70,6 @@ def _rows(inc: IncidentState, rule: DeadlineRule, compiled: CompiledOrg,
     return [(inc.id, inc.severity, rule.name, 1, due, done, bool(done <= due))]
 
 
-def cost_at(inc: IncidentState, compiled: CompiledOrg, t: float) -> float:
-    """Estimated cost by minute t: each affected service's impact per minute until mitigation,
-    plus engaged responders' time at their hourly rate."""
-    rates = compiled.service_costs
-    impact = sum(rates.get(s, 0.0) for s in inc.template.services)
-    mitigated = inc.mitigated_at if inc.mitigated_at is not None else t
-    total = impact * max(0.0, min(t, mitigated) - inc.started_at)
-    spans = [*inc.engagements, *((r, since, t) for r, since in inc.engaged.items())]
-    for r, since, until in spans:
-        total += compiled.rates[r] * max(0.0, min(until, t) - since)
-    return total
-
-
-def _crossing(inc: IncidentState, compiled: CompiledOrg, threshold: float, end: float) -> float:
-    """The first minute the cost reaches `threshold` (it grows piecewise linearly), or NaN."""
-    points = sorted({inc.started_at, end, *(p for _, a, b in inc.engagements for p in (a, b)),
-                     *inc.engaged.values(), *([inc.mitigated_at] if inc.mitigated_at else [])})
-    before = inc.started_at
-    for point in points:
-        if point < inc.started_at:
-            continue
-        if cost_at(inc, compiled, point) >= threshold:
-            lo, hi = before, point
-            for _ in range(60):  # bisection inside one linear piece
-                mid = (lo + hi) / 2
-                lo, hi = (lo, mid) if cost_at(inc, compiled, mid) >= threshold else (mid, hi)
-            return hi
-        before = point
-    return NAN
-
-
 def obligations(inc: IncidentState, compiled: CompiledOrg, rng: np.random.Generator,
                 end: float) -> tuple[list[Event], list[Deadline]]:
     """The extra events (notifications) and deadline rows of a finished incident."""
@@ -124,7 +94,7 @@ def obligations(inc: IncidentState, compiled: CompiledOrg, rng: np.random.Genera
             events.append((inc.id, at, "management_escalation", trigger.notify,
                            f"open after {trigger.after:g}m"))
     for rule in compiled.org.financial_escalations:
-        at = _crossing(inc, compiled, rule.threshold, end if math.isnan(resolved) else resolved)
+        at = crossing(inc, compiled, rule.threshold, end if math.isnan(resolved) else resolved)
         if not math.isnan(at):
             events.append((inc.id, at, "financial_escalation", rule.notify,
                            f"cost reached {rule.threshold:,.0f}"))
