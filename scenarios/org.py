@@ -11,6 +11,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -92,13 +93,60 @@ class Window(Frozen):
         return end - start if end > start else end + 1440 - start
 
 
+class Holidays(Frozen):
+    """Days off (whole local dates): a region's public holidays from the `holidays` package's
+    maintained calendars (`country`, optionally `subdivision`), plus any `dates` of your own.
+    A plain list of dates is read as `dates`."""
+
+    country: str | None = Field(default=None, description="ISO 3166 code, e.g. GB, US, DE")
+    subdivision: str | None = Field(default=None, description="e.g. ENG for England, CA for California")
+    dates: tuple[dt.date, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, value: Any) -> Any:
+        return {"dates": value} if isinstance(value, list | tuple) else value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import holidays
+
+        known = holidays.list_supported_countries()
+        if value not in known:
+            raise ValueError(f"unknown country {value!r}{nearest(value, known)}; expected an ISO "
+                             "3166 code the holidays package knows, such as 'GB', 'US' or 'DE'")
+        return value
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if "country" not in info.data:
+            return value  # the country is wrong, and says so
+        country = info.data["country"]
+        if country is None:
+            raise ValueError("a subdivision needs its 'country'")
+        import holidays
+
+        known = holidays.list_supported_countries()[country]
+        if value not in known:
+            listed = ", ".join(known) if known else "none"
+            raise ValueError(f"unknown subdivision {value!r} of {country}{nearest(value, known)}; "
+                             f"expected one of: {listed}")
+        return value
+
+
 class Hours(Frozen):
     """Working or business hours: windows in one time zone, minus holidays (whole local dates).
     Without a time zone of its own it takes its owner's (the responder's, else the organisation's)."""
 
     timezone: TimeZone | None = None
     windows: tuple[Window, ...] = (Window(days=WEEKDAYS[:5], start=dt.time(9), end=dt.time(17)),)
-    holidays: tuple[dt.date, ...] = ()
+    holidays: Holidays = Holidays()
 
 
 def _instant(value: Any) -> Any:
@@ -249,12 +297,15 @@ class PagingMode(StrEnum):
 
 class Targets(Frozen):
     """SLA targets, each measured as its metric is: acknowledge from detection, first response
-    (everyone required engaged) from detection, mitigate and resolve from impact start."""
+    (everyone required engaged) from detection, mitigate and resolve from impact start. On the
+    `business` clock only minutes inside the organisation's business hours count ("respond
+    within 4 business hours"); on the `wall` clock every minute does."""
 
     acknowledge: Duration | None = None
     first_response: Duration | None = None
     mitigate: Duration | None = None
     resolve: Duration | None = None
+    clock: Literal["wall", "business"] = "wall"
 
 
 class Impact(Frozen):

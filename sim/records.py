@@ -1,7 +1,9 @@
 """Turning replications' raw rows into tidy frames: events, incidents, deadlines, responders.
 
 Instants are minutes since the scenario start (`*_at`, NaN when it never happened) alongside
-wall-clock instants (`*_time`, UTC); durations start with `time_to_`."""
+wall-clock instants (`*_time`, UTC); durations start with `time_to_`. A severity whose targets
+use the business clock is judged on business minutes, given as `<target>_business_minutes`
+(NaN for targets on the wall clock)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from drillsim.scenarios.org import Organisation
-from drillsim.sim.clock import WallClock
+from drillsim.sim.clock import WallClock, hours_schedule
 from drillsim.sim.engine import RunRecords
 
-TARGETS = ("acknowledge", "first_response", "mitigate", "resolve")
+SPANS = {"acknowledge": ("detected", "acknowledged"), "first_response": ("detected", "engaged"),
+         "mitigate": ("started", "mitigated"), "resolve": ("started", "resolved")}  # what each target times
+TARGETS = tuple(SPANS)
 INSTANTS = ("started", "detected", "declared", "paged", "acknowledged", "engaged", "mitigated",
             "resolved")
 OUTCOMES = ("cost", "data_loss_minutes", "rto_met", "rpo_met", "updates_due", "updates_sent")
@@ -39,6 +43,7 @@ def _nan(value: float | None) -> float:
 def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Records:
     """The frames of a set of replications."""
     ids = [r.id for r in org.responders]
+    business = hours_schedule(clock, org.business_hours)
     incident_rows = []
     event_rows = []
     deadline_rows = []
@@ -49,12 +54,6 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
         for inc, outcome in zip(run.incidents, run.outcomes, strict=True):
             policy = org.severities[inc.severity]
             at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
-            elapsed = {
-                "acknowledge": at["acknowledged"] - at["detected"],
-                "first_response": at["engaged"] - at["detected"],
-                "mitigate": at["mitigated"] - at["started"],
-                "resolve": at["resolved"] - at["started"],
-            }
             row = {"replication": run.replication, "incident": inc.id, "type": inc.template.type,
                    "severity": inc.severity, "initial_severity": inc.initial_severity}
             row.update({f"{name}_at": value for name, value in at.items()})
@@ -66,9 +65,15 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
                 "responders_engaged": len(set(inc.involved)),
                 **outcome,
             })
-            for target in TARGETS:
+            for target, (start, end) in SPANS.items():
                 limit = getattr(policy.targets, target)
-                row[f"{target}_met"] = None if limit is None else bool(elapsed[target] <= limit)
+                elapsed = at[end] - at[start]
+                counted = math.nan
+                if policy.targets.clock == "business" and limit is not None \
+                        and not math.isnan(elapsed):
+                    elapsed = counted = business.minutes_in(at[start], at[end])
+                row[f"{target}_business_minutes"] = counted
+                row[f"{target}_met"] = None if limit is None else bool(elapsed <= limit)
             incident_rows.append(row)
         for i, rid in enumerate(ids):
             responder_rows.append({
@@ -100,7 +105,8 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
 def _incident_columns() -> list[str]:
     return ["replication", "incident", "type", "severity", "initial_severity",
             *(f"{n}_at" for n in INSTANTS), "detected_by", "acknowledged_by", "escalations",
-            "pages", "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS)]
+            "pages", "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS),
+            *(f"{t}_business_minutes" for t in TARGETS)]
 
 
 def _wall(clock: WallClock, minutes: pd.Series) -> pd.Series:
