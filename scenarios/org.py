@@ -331,8 +331,8 @@ class Impact(Frozen):
     @staticmethod
     def default(rank: int) -> Impact:
         """A severity's impact unless it names one: the most severe is a full outage and each
-        step down the ladder affects a fifth as many (P0 1, P1 0.2, P2 0.04, P3 0.008)."""
-        return Impact(affected=1.0 / 5**rank)
+        step down the ladder affects a tenth as many (P0 1, P1 0.1, P2 0.01, P3 0.001)."""
+        return Impact(affected=1.0 / 10**rank)
 
 
 class ManagementEscalation(Frozen):
@@ -353,7 +353,8 @@ class SeverityPolicy(Frozen):
     phase_targets: dict[str, Duration] = {}
     deadlines: tuple[Deadline, ...] = ()
     management: tuple[ManagementEscalation, ...] = ()
-    impact: Impact | None = Field(default=None, description="by rank on the ladder if not given")
+    impact: Impact | None = Field(default=None, description="fields not given come from the "
+                                  "default for the severity's rank on the ladder")
     description: str = ""
 
     def all_deadlines(self) -> tuple[Deadline, ...]:
@@ -439,10 +440,10 @@ class Organisation(Frozen):
 
     @model_validator(mode="after")
     def _default_impacts(self) -> Organisation:
-        """Give each severity that names no impact the default for its rank on the ladder."""
-        severities = {name: p if p.impact is not None else p.model_copy(
-            update={"impact": Impact.default(rank)}) for rank, (name, p) in enumerate(
-            self.severities.items())}
+        """Each severity's impact: the default for its rank on the ladder, with the fields the
+        severity gives replacing the default's."""
+        severities = {name: p.model_copy(update={"impact": Impact.default(rank).under(p.impact)})
+                      for rank, (name, p) in enumerate(self.severities.items())}
         object.__setattr__(self, "severities", severities)  # frozen: set once, while validating
         return self
 

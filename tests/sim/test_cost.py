@@ -53,39 +53,43 @@ incidents:{body}
 def test_a_p3_costs_less_than_a_p0_of_the_same_service_and_duration(simulate):
     run = simulate(drill("severity: P0", "severity: P1", "severity: P2", "severity: P3"), ORG)
     # each: impact from 0 until mitigation at 34 (acknowledged at 4, then 30 minutes of work);
-    # the engineer's 30 engaged minutes add 30. Default shares down the ladder: 1, 1/5, 1/25,
-    # 1/125 of the full 100 a minute, all down.
-    #   P0: 100 x 1     x 34 + 30 = 3,430      P1: 100 x 0.2   x 34 + 30 = 710
-    #   P2: 100 x 0.04  x 34 + 30 = 166        P3: 100 x 0.008 x 34 + 30 = 57.2
-    assert run.records.incidents.cost.tolist() == pytest.approx([3430.0, 710.0, 166.0, 57.2])
+    # the engineer's 30 engaged minutes add 30. Default shares down the ladder: 1, 1/10,
+    # 1/100, 1/1000 of the full 100 a minute, all down.
+    #   P0: 100 x 1    x 34 + 30 = 3,430       P1: 100 x 0.1   x 34 + 30 = 370
+    #   P2: 100 x 0.01 x 34 + 30 = 64          P3: 100 x 0.001 x 34 + 30 = 33.4
+    assert run.records.incidents.cost.tolist() == pytest.approx([3430.0, 370.0, 64.0, 33.4])
 
 
 def test_impact_set_per_severity_and_overridden_per_incident_type(simulate):
     org = ORG.replace("P2: {escalation_policy: main}",
                       "P2: {escalation_policy: main, impact: {affected: 0.5, mode: degraded}}")
+    org = org.replace("P3: {escalation_policy: main}",
+                      "P3: {escalation_policy: main, impact: {mode: degraded}}")
     run = simulate(drill(
         "severity: P2",                                                       # the severity's
         "severity: P1, impact: {mode: degraded}",                             # type's mode
         "severity: P0, impact: {affected: 0.5, mode: degraded, degraded_factor: 0.3}",
         "severity: P2, impact: {mode: down}",
+        "severity: P3",                                       # default share, degraded
     ), org)
     # P2:              100 x 0.5 x 0.5 x 34 + 30 = 880
-    # P1 degraded:     100 x 0.2 x 0.5 x 34 + 30 = 370
+    # P1 degraded:     100 x 0.1 x 0.5 x 34 + 30 = 200
     # P0 own impact:   100 x 0.5 x 0.3 x 34 + 30 = 540
     # P2 made down:    100 x 0.5       x 34 + 30 = 1,730
-    assert run.records.incidents.cost.tolist() == pytest.approx([880.0, 370.0, 540.0, 1730.0])
+    # P3:              100 x 0.001 x 0.5 x 34 + 30 = 31.7
+    assert run.records.incidents.cost.tolist() == pytest.approx([880.0, 200.0, 540.0, 1730.0, 31.7])
 
 
 def test_a_severity_raised_mid_incident_costs_at_the_new_rate_from_then(simulate):
     run = simulate(drill("severity: P3, injects: [{at: 10m, severity: P0}]"), ORG)
-    # 10 minutes at P3 (0.8 a minute), 24 at P0 (100 a minute), 30 engaged minutes
-    assert run.records.incidents.cost.iloc[0] == pytest.approx(8.0 + 2400.0 + 30.0)
+    # 10 minutes at P3 (0.1 a minute), 24 at P0 (100 a minute), 30 engaged minutes
+    assert run.records.incidents.cost.iloc[0] == pytest.approx(1.0 + 2400.0 + 30.0)
 
 
 def test_financial_escalation_crosses_on_the_scaled_cost(simulate):
     run = simulate(drill("severity: P0", "severity: P3"), ORG)
     # P0: cost(t) = 100 t + (t - 4) from t = 4, reaching 1,000 at t = 1004/101; the P3 never
-    # gets past 57.2
+    # gets past 33.4
     ev = run.records.events
     money = ev[ev.kind == "financial_escalation"]
     assert money.incident.tolist() == [0]
@@ -104,7 +108,7 @@ def test_default_impacts_fall_down_any_ladder():
             {"id": "p", "levels": [{"targets": [{"responder": "a"}]}]}],
         "severities": {f"SEV{i}": {"escalation_policy": "p"} for i in range(1, 6)}})
     shares = [p.impact.factor() for p in org.severities.values() if p.impact]
-    assert shares == pytest.approx([1.0, 0.2, 0.04, 0.008, 0.0016])
+    assert shares == pytest.approx([1.0, 0.1, 0.01, 0.001, 0.0001])
 
 
 COMPILED = CompiledOrg.build(Organisation.model_validate({
@@ -138,7 +142,7 @@ def test_cost_and_crossing_agree_with_the_definition(first, injects, mitigated, 
 
     def by_definition(t: float) -> float:
         """Integrate the cost per minute piece by piece, from the rules as stated."""
-        rate = {"P0": 40.0, "P1": 8.0, "P2": 10.0}  # 40 x (1, 1/5, 0.5 x 0.5)
+        rate = {"P0": 40.0, "P1": 4.0, "P2": 10.0}  # 40 x (1, 1/10, 0.5 x 0.5)
         end = t if mitigated is None else min(t, mitigated)
         changes = [(0.0, first)]
         for inject in sorted(template.injects, key=lambda i: i.at):
