@@ -323,7 +323,7 @@ class Impact(Frozen):
         return self.affected * (1.0 if self.mode == "down" else self.degraded_factor)
 
     def under(self, override: Impact | None) -> Impact:
-        """This impact with the fields an incident type gives replacing its own."""
+        """This impact with the fields `override` was given (not its defaults) replacing its own."""
         if override is None:
             return self
         return self.model_copy(update={k: getattr(override, k) for k in override.model_fields_set})

@@ -63,19 +63,16 @@ class HolidayDates(Container[dt.date]):
             return False
         year = self._years.get(day.year)
         if year is None:
-            year = self._years[day.year] = frozenset(self.region(day.year))
+            import holidays
+
+            year = self._years[day.year] = frozenset(holidays.country_holidays(
+                self.spec.country, subdiv=self.spec.subdivision, years=day.year))
         return day in year
-
-    def region(self, *years: int) -> frozenset[dt.date]:
-        """The region's public holidays in `years`, from the holidays package."""
-        import holidays
-
-        return frozenset(holidays.country_holidays(self.spec.country, subdiv=self.spec.subdivision,
-                                                   years=years))
 
 
 @lru_cache(maxsize=64)
 def holiday_dates(spec: Holidays) -> HolidayDates:
+    """One shared, growing set of days off per spec, so each year is looked up once."""
     return HolidayDates(spec)
 
 
