@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 
-from drillsim.sim.arrivals import IncidentState
 from drillsim.sim.compiled import CompiledOrg
+from drillsim.sim.state import IncidentState
 
 Ramp = tuple[float, float]  # from this minute on, the cost per minute changes by this much
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Incident
-from drillsim.sim.arrivals import IncidentState
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.cost import cost_at, crossing
+from drillsim.sim.state import IncidentState
 
 ORG = """
 name: shop
@@ -133,8 +133,9 @@ def test_cost_and_crossing_agree_with_the_definition(first, injects, mitigated, 
     template = Incident.model_validate({
         "type": "x", "severity": first, "services": ["s"], "phases": [{"name": "f", "duration": 1}],
         "injects": [{"at": at, "severity": sev} for at, sev in injects]})
-    inc = IncidentState(id=0, template=template, severity=first, initial_severity=first,
+    inc = IncidentState(id=0, template=template, severity=first, initial_severity=first, rank=0,
                         started_at=0.0, detect_delay=0.0, detected_by="", assessment=0.0,
+                        assessor=None,
                         phases=[], injected={}, facts=frozenset(), backup_age=0.0,
                         mitigated_at=mitigated,
                         engagements=[(r, min(a, b), max(a, b)) for r, a, b in spans],
