@@ -22,6 +22,8 @@ def milestone(inc: IncidentState, name: str) -> float:
     """When an incident reached a milestone (minutes), NaN if it never did."""
     if name.startswith("phase:"):
         return inc.phase_ends.get(name[6:], NAN)
+    if name.startswith("cost:"):
+        return inc.cost_reached.get(name, NAN)
     value = getattr(inc, f"{name}_at")
     return NAN if value is None else value
 
@@ -36,9 +38,16 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
     policy = compiled.org.severities[inc.severity]
     tags = set(inc.template.tags)
     deadlines: list[Deadline] = []
+    resolved = milestone(inc, "resolved")
+    until = end if math.isnan(resolved) else resolved
     for rule in policy.all_deadlines():
         if rule.to is None or (rule.tags and not tags & set(rule.tags)):
             continue
+        for name in (rule.from_, rule.to):  # cost thresholds no task waited for
+            if name.startswith("cost:") and name not in inc.cost_reached:
+                at = crossing(inc, compiled, float(name[5:]), until)
+                if not math.isnan(at):
+                    inc.cost_reached[name] = at
         if any(n.startswith("phase:") and n[6:] not in inc.phase_names for n in (rule.from_, rule.to)):
             continue  # a phase target for work this incident does not have
         start = milestone(inc, rule.from_)
@@ -56,14 +65,13 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
                               done <= due, _status(done, due)))
     events: list[Event] = []
     detected = milestone(inc, "detected")
-    resolved = milestone(inc, "resolved")
     for trigger in policy.management:
         at = detected + trigger.after
         if not math.isnan(at) and not resolved <= at:
             events.append((inc.id, at, "management_escalation", trigger.notify,
                            f"open after {trigger.after:g}m"))
     for rule in compiled.org.financial_escalations:
-        at = crossing(inc, compiled, rule.threshold, end if math.isnan(resolved) else resolved)
+        at = crossing(inc, compiled, rule.threshold, until)
         if not math.isnan(at):
             events.append((inc.id, at, "financial_escalation", rule.notify,
                            f"cost reached {rule.threshold:,.0f}"))

@@ -164,3 +164,24 @@ def test_cost_and_crossing_agree_with_the_definition(first, injects, mitigated, 
     else:
         assert by_definition(hit) == pytest.approx(threshold, rel=1e-9)
         assert hit <= 600.0 and by_definition(hit - 1e-6) < threshold
+
+
+BOARD = '{name: board notified, from: "cost:1000", within: 4h, task: {effort: 30m}}'
+
+
+def test_a_deadline_starts_when_the_cost_reaches_a_threshold(simulate):
+    org = ORG.replace("P0: {escalation_policy: main}",
+                      f"P0: {{escalation_policy: main, deadlines: [{BOARD}]}}")
+    org = org.replace("P3: {escalation_policy: main}",
+                      f"P3: {{escalation_policy: main, deadlines: [{BOARD}]}}")
+    run = simulate(drill("severity: P0", "severity: P3"), org)
+    d = run.records.deadlines
+    d = d[d.deadline == "board notified"]
+    # P0: 100 a minute until the engineer joins at 4, then 101: cost reaches 1,000 at 1004/101
+    # (9.94). The clock starts there; the lead's 30 minutes of work end at 39.94, due at 249.94.
+    # The P3 (at most 33.4) never starts the clock.
+    assert d.incident.tolist() == [0]
+    start = 1004 / 101
+    assert d.due_at.iloc[0] == pytest.approx(start + 240)
+    assert d.done_at.iloc[0] == pytest.approx(start + 30)
+    assert d.status.tolist() == ["met"]
