@@ -361,7 +361,7 @@ class Impact(Frozen):
     or requests, either `down` or `degraded`. A minute costs each service's full-outage rate
     (`impact_per_minute`) x `affected` x (1 when down, `degraded_factor` when degraded)."""
 
-    affected: float = Field(default=1.0, gt=0, le=1, description="share of users or requests")
+    affected: float = Field(default=1.0, ge=0, le=1, description="share of users or requests")
     mode: Literal["down", "degraded"] = "down"
     degraded_factor: float = Field(default=0.5, gt=0, lt=1,
                                    description="a degraded minute's cost relative to an outage's")

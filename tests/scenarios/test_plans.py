@@ -23,8 +23,6 @@ H, D = 60, 1440  # minutes in an hour, a day
 ROLES = ("roles never mobilised: nobody engaged has the skill this obligation needs "
          "(organisation roles and tasks done by a role)")
 LEVELS = "escalation levels have no response target of their own (respond_within is per policy)"
-COST = ("financial escalations are instant notices: no deadline can start when the cost "
-        "crosses a threshold")
 MILESTONE = {"acknowledge": "acknowledged_at", "first_response": "engaged_at",
              "mitigate": "mitigated_at", "resolve": "resolved_at"}
 
@@ -323,7 +321,7 @@ PLANS: dict[str, list[object]] = {
         Due("P0", "affected users notified", 3 * D),
         Blocked(Due("P0", "incident commander assigned", H), ROLES),
         Blocked(Due("P1", "incident commander assigned", H), ROLES),
-        Blocked(Due("P0", "board notified", 4 * H), COST),
+        Due("P0", "board notified", 4 * H),
         *(Escalation("P0", after, who) for after, who in [
             (30, "tech-lead"), (H, "eng-manager"), (2 * H, "cto"), (4 * H, "ceo"),
             (4 * H, "board")]),
