@@ -369,3 +369,17 @@ def test_the_checks_catch_an_unstaffed_deadline():
     with pytest.raises(AssertionError, match="never measured"):
         check_occurrences([("quarter", pd.Series([], dtype=bool))])
     check_occurrences([("quarter", pd.Series([False, True])), ("game day", pd.Series([], dtype=bool))])
+
+
+def test_under_the_sla_plan_cost_follows_severity():
+    """Cost scales with what an incident does: over the plan's quarter a P0's median cost is
+    above a P3's, and no P3 (a cosmetic bug) sets off a board notification."""
+    run = dict(plan_runs("sla-financial-escalation").runs)["quarter-sla-financial-escalation"]
+    inc = run.records.incidents
+    median = inc.groupby("severity").cost.median()
+    assert median["P0"] > median["P3"]
+    ev = run.records.events
+    board = ev[(ev.kind == "financial_escalation") & (ev.actor == "board")]
+    severity = inc.set_index(["replication", "incident"]).severity
+    by = [severity[key] for key in zip(board.replication, board.incident, strict=True)]
+    assert by and "P3" not in by
