@@ -61,11 +61,19 @@ class Simulation:
         self._needs: dict[int, list[RoleNeed]] = {}  # each incident type's requirements, by id
 
     def run(self, replication: int) -> RunRecords:
+        return self.records(replication, self.play())
+
+    def play(self) -> list[IncidentState]:
+        """Run every incident of the replication to the end of the run."""
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
         self.env.process(self._arrivals(incidents))
         last = incidents[-1].started_at if incidents else 0.0
         self.env.run(until=max(last, self.scenario.workload.horizon
                                if self.scenario.workload else 0.0) + TAIL)
+        return incidents
+
+    def records(self, replication: int, incidents: list[IncidentState]) -> RunRecords:
+        """The replication's flat rows, from its incidents as the run left them."""
         end = self.env.now
         rows, deadlines = [], []
         by_id = {inc.id: inc for inc in incidents}
