@@ -81,6 +81,9 @@ class Paging:
                     if level.respond_within is not None and cycle == 0:
                         track.levels_paged.append((path, index, self.env.now))
 
+                    if track.ack.triggered:  # answered at once: nothing left to escalate
+                        return
+
                     def next_level(_: simpy.Event, p: Path = path, k: int = cycle,
                                    i: int = index) -> None:
                         self._escalate(inc, track, p, k, i, False)
