@@ -12,13 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from drillsim.scenarios.measures import MILESTONES, TARGETS
 from drillsim.scenarios.org import Organisation
 from drillsim.sim.clock import WallClock
 from drillsim.sim.engine import RunRecords
 
-TARGETS = ("acknowledge", "first_response", "mitigate", "resolve")
-INSTANTS = ("started", "detected", "declared", "paged", "acknowledged", "engaged", "mitigated",
-            "resolved")
 OUTCOMES = ("cost", "data_loss_minutes", "rto_met", "rpo_met", "updates_due", "updates_sent")
 
 
@@ -48,13 +46,7 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
         deadline_rows += [(run.replication, *row) for row in run.deadlines]
         for inc, outcome in zip(run.incidents, run.outcomes, strict=True):
             policy = org.severities[inc.severity]
-            at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
-            elapsed = {
-                "acknowledge": at["acknowledged"] - at["detected"],
-                "first_response": at["engaged"] - at["detected"],
-                "mitigate": at["mitigated"] - at["started"],
-                "resolve": at["resolved"] - at["started"],
-            }
+            at = {name: _nan(getattr(inc, f"{name}_at")) for name in MILESTONES}
             row = {"replication": run.replication, "incident": inc.id, "type": inc.template.type,
                    "severity": inc.severity, "initial_severity": inc.initial_severity}
             row.update({f"{name}_at": value for name, value in at.items()})
@@ -67,8 +59,9 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
                 **outcome,
             })
             for target in TARGETS:
-                limit = getattr(policy.targets, target)
-                row[f"{target}_met"] = None if limit is None else bool(elapsed[target] <= limit)
+                limit = getattr(policy.targets, target.name)
+                row[f"{target.name}_met"] = None if limit is None \
+                    else bool(at[target.end] - at[target.start] <= limit)
             incident_rows.append(row)
         for i, rid in enumerate(ids):
             responder_rows.append({
@@ -78,9 +71,9 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
                 "minutes_engaged": run.engaged_minutes[i],
                 "incidents_worked": run.incidents_worked[i]})
     incidents = pd.DataFrame(incident_rows, columns=_incident_columns())
-    for name in INSTANTS:
+    for name in MILESTONES:
         incidents[f"{name}_time"] = _wall(clock, incidents[f"{name}_at"])
-    for column in (*(f"{t}_met" for t in TARGETS), "rto_met", "rpo_met"):
+    for column in (*(f"{t.name}_met" for t in TARGETS), "rto_met", "rpo_met"):
         incidents[column] = incidents[column].astype("boolean")
     events = pd.DataFrame(event_rows, columns=["replication", "incident", "at", "kind", "actor",
                                                "detail"])
@@ -99,8 +92,8 @@ def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Re
 
 def _incident_columns() -> list[str]:
     return ["replication", "incident", "type", "severity", "initial_severity",
-            *(f"{n}_at" for n in INSTANTS), "detected_by", "acknowledged_by", "escalations",
-            "pages", "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS)]
+            *(f"{n}_at" for n in MILESTONES), "detected_by", "acknowledged_by", "escalations",
+            "pages", "responders_engaged", *OUTCOMES, *(f"{t.name}_met" for t in TARGETS)]
 
 
 def _wall(clock: WallClock, minutes: pd.Series) -> pd.Series:

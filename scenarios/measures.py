@@ -1,0 +1,86 @@
+"""What drillsim measures, in one table: the milestones of an incident, the metrics between
+them and the SLA targets on them. Records, obligations, summaries, the CLI, reports and the
+README all read these; adding a metric is one row here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A moment in an incident's life; the records hold it as `{name}_at` (minutes since the
+    scenario start, NaN if it never happened) and `{name}_time` (wall clock)."""
+
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A duration between two milestones, in minutes. `key` is the short name (ttd), `name`
+    the output name (time_to_detect), `label` what a table column shows (TTD)."""
+
+    key: str
+    name: str
+    label: str
+    title: str
+    start: str
+    end: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """An SLA target a severity policy may set (`targets: {name: limit}`): met when `end` comes
+    within the limit of `start`; an incident that never reaches `end` misses it."""
+
+    name: str
+    start: str
+    end: str
+    definition: str
+
+
+MILESTONE_TABLE = (
+    Milestone("started", "impact starts"),
+    Milestone("detected", "the first detection signal fires"),
+    Milestone("declared", "the incident is declared, after any assessment"),
+    Milestone("paged", "the first page goes out"),
+    Milestone("acknowledged", "the first human acknowledgement"),
+    Milestone("engaged", "everyone the incident requires has joined"),
+    Milestone("mitigated", "impact ends"),
+    Milestone("resolved", "the incident is resolved"),
+)
+MILESTONES = tuple(m.name for m in MILESTONE_TABLE)
+
+METRICS = (
+    Metric("ttd", "time_to_detect", "TTD", "Time to detect", "started", "detected",
+           "impact start to the first detection signal"),
+    Metric("tta", "time_to_acknowledge", "TTA", "Time to acknowledge", "detected", "acknowledged",
+           "the alert to the first human acknowledgement, as PagerDuty counts it; includes any "
+           "wait for business hours"),
+    Metric("ttm", "time_to_mitigate", "TTM", "Time to mitigate", "started", "mitigated",
+           "impact start to the end of impact"),
+    Metric("ttr", "time_to_resolve", "TTR", "Time to resolve", "started", "resolved",
+           "impact start to resolution"),
+)
+
+TARGETS = (
+    Target("acknowledge", "detected", "acknowledged", "the alert to the first acknowledgement (TTA)"),
+    Target("first_response", "detected", "engaged",
+           "the alert to everyone the incident requires engaged"),
+    Target("mitigate", "started", "mitigated", "impact start to the end of impact (TTM)"),
+    Target("resolve", "started", "resolved", "impact start to resolution (TTR)"),
+)
+
+
+def metric(key: str) -> Metric:
+    """The metric with this short name (ttd) or output name (time_to_detect)."""
+    return next(m for m in METRICS if key in (m.key, m.name))
+
+
+def outcome_milestones() -> tuple[str, ...]:
+    """The milestones some metric ends at, in lifecycle order: incidents that never reach one
+    are counted, not dropped."""
+    ends = {m.end for m in METRICS}
+    return tuple(name for name in MILESTONES if name in ends)
