@@ -44,10 +44,13 @@ class Target:
 MILESTONE_TABLE = (
     Milestone("started", "impact starts"),
     Milestone("detected", "the first detection signal fires"),
-    Milestone("declared", "the incident is declared, after any assessment"),
-    Milestone("paged", "the first page goes out"),
-    Milestone("acknowledged", "the first human acknowledgement"),
-    Milestone("engaged", "everyone the incident requires has joined"),
+    Milestone("declared", "the incident is declared, once someone has assessed the signal "
+              "(signals that need no assessment are declared on detection)"),
+    Milestone("paged", "the first page goes out, after any wait for business hours"),
+    Milestone("acknowledged", "the first human acknowledgement of a page"),
+    Milestone("first_response", "the first person starts working on it: the assessor, or the "
+              "first to join"),
+    Milestone("engaged", "everyone the incident requires has joined (roles mobilised)"),
     Milestone("mitigated", "impact ends"),
     Milestone("resolved", "the incident is resolved"),
 )
@@ -56,9 +59,9 @@ MILESTONES = tuple(m.name for m in MILESTONE_TABLE)
 METRICS = (
     Metric("ttd", "time_to_detect", "TTD", "Time to detect", "started", "detected",
            "impact start to the first detection signal"),
-    Metric("tta", "time_to_acknowledge", "TTA", "Time to acknowledge", "detected", "acknowledged",
-           "the alert to the first human acknowledgement, as PagerDuty counts it; includes any "
-           "wait for business hours"),
+    Metric("tta", "time_to_acknowledge", "TTA", "Time to acknowledge", "declared", "acknowledged",
+           "declaration to the first human acknowledgement, as PagerDuty counts it from the "
+           "alert; includes any wait for business hours, not the assessment before it"),
     Metric("ttm", "time_to_mitigate", "TTM", "Time to mitigate", "started", "mitigated",
            "impact start to the end of impact"),
     Metric("ttr", "time_to_resolve", "TTR", "Time to resolve", "started", "resolved",
@@ -66,9 +69,10 @@ METRICS = (
 )
 
 TARGETS = (
-    Target("acknowledge", "detected", "acknowledged", "the alert to the first acknowledgement (TTA)"),
-    Target("first_response", "detected", "engaged",
-           "the alert to everyone the incident requires engaged"),
+    Target("acknowledge", "declared", "acknowledged",
+           "declaration to the first acknowledgement (TTA)"),
+    Target("first_response", "detected", "first_response",
+           "detection to the first person working on it"),
     Target("mitigate", "started", "mitigated", "impact start to the end of impact (TTM)"),
     Target("resolve", "started", "resolved", "impact start to resolution (TTR)"),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -63,3 +64,14 @@ def test_each_quarter_workload_runs(plan):
     severities = [s["severity"] for s in summary["severities"]]
     ladder = list(load_organisation(resolve(plan)).severities)
     assert severities == [s for s in ladder if s in severities]  # most severe first
+
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def test_readme_plan_example_is_the_bundled_file():
+    text = README.read_text(encoding="utf-8")
+    snippet = text.split("response team like this:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    bundled_lines = set(resolve("three-tier-teams").read_text(encoding="utf-8").splitlines())
+    assert [line for line in snippet.splitlines() if line not in bundled_lines] == []
+
