@@ -1,6 +1,7 @@
-"""The intervals a run reports hold: on an M/M/1 queue through the engine, whose mean waits and
-share of waits within a target are known exactly, the 95% intervals contain the exact values in
-about 95% of seeds -- for one long replication (batch means) and for several replications.
+"""The intervals a run reports hold: on an M/M/c queue through the engine, whose mean waits and
+share of waits within a target are known exactly (Erlang C), the 95% intervals contain the exact
+values in about 95% of seeds -- for one long replication (batch means) and for several
+replications.
 
 Waits in a queue are correlated (a long job delays everyone behind it), so an interval that
 treats incidents as independent covers far less often than it says."""
@@ -17,22 +18,24 @@ from drillsim.sim.runner import replicate
 from drillsim.sim.summary import run_summary
 from tests.sim.test_erlang_c import erlang_c, queue_scenario
 
-PER_HOUR, MEAN_MINUTES, TARGET = 0.4, 60.0, 30.0  # M/M/1 at 40% load: waits of 40m on average
-INCIDENTS = 3000  # per seed, split between the replications
-SEEDS = 24
+PER_HOUR, MEAN_MINUTES, C, TARGET = 1.0, 60.0, 2, 10.0  # M/M/2 at 50% load: waits of 20m
+INCIDENTS = 800  # per seed, split between the replications: 20 batches of 40
+SEEDS = 20
 
 
 def exact() -> dict[str, float]:
-    """Mean wait, mean time in the system, and the share of waits within TARGET."""
+    """Mean wait, mean time in the system, and the share of waits within TARGET:
+    P(wait > t) = P(wait) e^-(c mu - lambda) t, and Wq = P(wait) / (c mu - lambda)."""
     lam, mu = PER_HOUR / 60, 1 / MEAN_MINUTES
-    wq, w = erlang_c(lam, mu, 1)
+    wq, w = erlang_c(lam, mu, C)
+    drain = C * mu - lam
     return {"time_to_acknowledge": wq, "time_to_resolve": w,
-            "acknowledge": 1 - lam / mu * math.exp(-(mu - lam) * TARGET)}
+            "acknowledge": 1 - wq * drain * math.exp(-drain * TARGET)}
 
 
 def scenario(days: float) -> str:
     """The queue with an acknowledgement target: the share of waits within TARGET."""
-    return queue_scenario(PER_HOUR, MEAN_MINUTES, 1, days).replace("P2: {escalation_policy: desk}",
+    return queue_scenario(PER_HOUR, MEAN_MINUTES, C, days).replace("P2: {escalation_policy: desk}",
                         f"P2: {{escalation_policy: desk, targets: {{acknowledge: {TARGET:g}m}}}}")
 
 
