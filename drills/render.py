@@ -7,11 +7,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from drillsim.reports.render import ci_note, share
+from drillsim.reports.render import ci_note, share, tally
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.measures import METRICS, TARGETS
 from drillsim.sim.metrics import Spread
-from drillsim.sim.summary import RunSummary
+from drillsim.sim.summary import NOT_MET, RunSummary
 
 DEFINITIONS = "; ".join(f"{m.label} = {m.end} − {m.start}" for m in METRICS)
 
@@ -47,6 +47,10 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
     if missing:
         text = ", ".join(f"{count} never {name}" for name, count in missing.items())
         console.print(f"[yellow]Incidents not in the figures above: {text}.[/]")
+        for name, why in (("acknowledged", summary.unacknowledged),
+                          ("resolved", summary.unresolved)):
+            if why:
+                console.print(f"[yellow]  never {name}: {escape(tally(why))}[/]")
     severity = Table(title="By severity: mean, and its 95% CI below")
     for column in ("severity", "incidents", *(m.label for m in METRICS)):
         severity.add_column(column, justify="left" if column == "severity" else "right")
@@ -66,13 +70,28 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
         console.print(sla)
     owing = [s for s in summary.severities if s.deadlines]
     if owing:
-        owed = Table(title="Deadlines met, as the organisation names them")
-        owed.add_column("deadline")
-        for row in owing:
-            owed.add_column(escape(row.severity), justify="right")
+        owed = Table(title="Deadlines met, as the organisation names them (95% CI)")
+        for column in ("deadline", "severity", "n", "met", *NOT_MET):
+            owed.add_column(column, justify="left" if column in ("deadline", "severity")
+                            else "right")
         for name in sorted({n for s in owing for n in s.deadlines}):
-            owed.add_row(escape(name), *(share(s.deadlines.get(name)) for s in owing))
+            for row in owing:
+                if (d := row.deadlines.get(name)) is not None:
+                    owed.add_row(escape(name), escape(row.severity), str(d.met.n),
+                                 share(d.met, with_n=False),
+                                 *(str(d.statuses.get(status, 0)) for status in NOT_MET))
         console.print(owed)
+    if summary.roles:
+        roles = Table(title="Time to mobilise, by role (requested to someone in it joining)")
+        for column in ("role", "requests", "joined", "mean", "95% CI of mean", "p90",
+                       "never mobilised"):
+            roles.add_column(column, justify="left" if column in ("role", "never mobilised")
+                             else "right")
+        for r in summary.roles:
+            t = r.time_to_mobilise
+            roles.add_row(escape(r.role), str(r.requests), str(t.n), minutes(t.mean), _ci(t),
+                          minutes(t.p90), escape(tally(r.outcomes, ("engaged",))))
+        console.print(roles)
     busiest = load.sort_values("pages", ascending=False).head(10)
     oncall = Table(title="On-call load per replication (mean)")
     for column in ("responder", "pages", "night pages", "off-hours pages", "hours engaged"):

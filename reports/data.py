@@ -15,7 +15,7 @@ from drillsim.scenarios.measures import METRICS, TARGETS, metric
 from drillsim.sim.intervals import Interval, mean_interval
 from drillsim.sim.metrics import durations, responder_load
 from drillsim.sim.runner import Run
-from drillsim.sim.summary import RunSummary, shares_by_severity
+from drillsim.sim.summary import NOT_MET, RunSummary, shares_by_severity
 
 TIMELINE_KINDS = ("started", "detected", "declared", "deferred", "paged", "missed", "busy",
                   "escalated", "skipped", "acknowledged", "engaged", "mobilising", "phase",
@@ -98,10 +98,13 @@ def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any
                          "responders": len(org.responders), "rotations": len(org.rotations),
                          "policies": len(org.escalation_policies)},
         "run": {"replications": run.replications, "seed": run.seed,
-                "incidents": summary.incidents, "never": summary.never},
+                "incidents": summary.incidents, "never": summary.never,
+                "unacknowledged": summary.unacknowledged, "unresolved": summary.unresolved},
         "ci_note": ci_note(summary),
         "metrics": summary.metrics,
         "severities": summary.severities,
+        "roles": summary.roles,
+        "not_met": NOT_MET,
         "targets": [t.name for t in TARGETS if any(t.name in s.sla for s in summary.severities)],
         "load": load.to_dict("records"),
         "slowest": slow,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,12 @@ def share(value: Share | None, with_n: bool = True) -> str:
     return f"{value.value:.0%} ({n}{low}–{high}%)"
 
 
+def tally(counts: Mapping[str, int], leave_out: tuple[str, ...] = ()) -> str:
+    """Counts by reason or status, `2 policy exhausted, 1 nobody on call` (`–` if none)."""
+    shown = [f"{n} {name}" for name, n in counts.items() if n and name not in leave_out]
+    return ", ".join(shown) or "–"
+
+
 def ci_note(summary: RunSummary) -> str:
     """How the intervals were made, in a sentence."""
     units = max((s.ci.units for s in summary.metrics if s.ci is not None), default=0)
@@ -72,7 +79,8 @@ def ci_note(summary: RunSummary) -> str:
 
 
 def _filters(env: Environment) -> Environment:
-    env.filters.update(md=md, minutes=minutes, percent=percent, share=share, svg=Markup)
+    env.filters.update(md=md, minutes=minutes, percent=percent, share=share, tally=tally,
+                       svg=Markup)
     return env
 
 

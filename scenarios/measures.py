@@ -78,6 +78,34 @@ TARGETS = (
 )
 
 
+# A role's mobilisation, from the `mobilisations` records rather than an incident's milestones.
+TIME_TO_MOBILISE = Metric("ttmob", "time_to_mobilise", "TTMob", "Time to mobilise", "requested",
+                          "engaged", "a role's request to the first person in it joining")
+
+
+@dataclass(frozen=True)
+class Status:
+    """What became of one occurrence of a deadline (the `status` column of the deadlines)."""
+
+    name: str
+    definition: str
+
+
+DEADLINE_STATUSES = (
+    Status("met", "done by its due time"),
+    Status("late", "done, after its due time"),
+    Status("missed", "never done by the end of the run"),
+    Status("unstaffed", "nobody in the organisation can do it"),
+)
+
+MOBILISATION_OUTCOMES = (
+    Status("engaged", "someone in the role joined"),
+    Status("exhausted", "the role's escalation path ran out with nobody answering"),
+    Status("unstaffed", "nobody in the organisation fills the role"),
+    Status("waiting at end of run", "still being paged when the run ended"),
+)
+
+
 def metric(key: str) -> Metric:
     """The metric with this short name (ttd) or output name (time_to_detect)."""
     return next(m for m in METRICS if key in (m.key, m.name))

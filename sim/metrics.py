@@ -5,6 +5,7 @@ not silently dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -78,6 +79,15 @@ def spreads(incidents: pd.DataFrame, replications: int) -> tuple[Spread, ...]:
     rep = incidents["replication"].to_numpy()
     return tuple(spread(m, (incidents[f"{m.end}_at"] - incidents[f"{m.start}_at"])
                         .to_numpy(dtype=float), rep, replications) for m in METRICS)
+
+
+def counts(values: pd.Series, order: Sequence[str] = ()) -> dict[str, int]:
+    """How often each value occurs (missing values left out): every one in `order` first, in
+    that order and 0 if absent, then any others, most frequent first."""
+    found = values.dropna().value_counts(sort=True)
+    out = {v: int(found.get(v, 0)) for v in order}
+    out.update((str(v), int(n)) for v, n in found.items() if v not in out)
+    return out
 
 
 def never(incidents: pd.DataFrame) -> dict[str, int]:

@@ -8,10 +8,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from drillsim.scenarios.measures import TARGETS
+from drillsim.scenarios.measures import (
+    DEADLINE_STATUSES,
+    MOBILISATION_OUTCOMES,
+    TARGETS,
+    TIME_TO_MOBILISE,
+)
 from drillsim.sim import intervals, metrics
 from drillsim.sim.metrics import Share, Spread
 from drillsim.sim.runner import Run
+
+STATUSES = tuple(s.name for s in DEADLINE_STATUSES)
+NOT_MET = STATUSES[1:]  # late, missed, unstaffed
+OUTCOMES = tuple(o.name for o in MOBILISATION_OUTCOMES)
+
+
+@dataclass(frozen=True)
+class DeadlineSummary:
+    """One deadline of one severity: the share of its occurrences met, and how many occurrences
+    ended in each status (met, late, missed, unstaffed; those that occurred)."""
+
+    met: Share
+    statuses: Mapping[str, int]
 
 
 @dataclass(frozen=True)
@@ -23,14 +41,30 @@ class SeveritySummary:
     incidents: int
     metrics: tuple[Spread, ...]
     sla: Mapping[str, Share]
-    deadlines: Mapping[str, Share]
+    deadlines: Mapping[str, DeadlineSummary]
+
+
+@dataclass(frozen=True)
+class RoleSummary:
+    """One role the incidents mobilised: how many requests, the time to mobilise of those that
+    someone joined, and how many requests ended each way (engaged, or why nobody came)."""
+
+    role: str
+    requests: int
+    time_to_mobilise: Spread
+    outcomes: Mapping[str, int]
+
+    @property
+    def never_mobilised(self) -> int:
+        return self.requests - self.time_to_mobilise.n
 
 
 @dataclass(frozen=True)
 class RunSummary:
     """A run: what ran, the metrics over all incidents and per severity. `never` counts the
-    incidents that never reached each milestone a metric ends at; `ci_method` says what the
-    intervals' independent units are (replication means, or batch means in one replication)."""
+    incidents that never reached each milestone a metric ends at, `unacknowledged` and
+    `unresolved` why (reason: incidents); `ci_method` says what the intervals' independent
+    units are (replication means, or batch means in one replication)."""
 
     scenario: str
     organisation: str
@@ -38,9 +72,12 @@ class RunSummary:
     seed: int
     incidents: int
     never: Mapping[str, int]
+    unacknowledged: Mapping[str, int]
+    unresolved: Mapping[str, int]
     ci_method: str
     metrics: tuple[Spread, ...]
     severities: tuple[SeveritySummary, ...]
+    roles: tuple[RoleSummary, ...]
 
 
 def run_summary(run: Run) -> RunSummary:
@@ -58,14 +95,27 @@ def run_summary(run: Run) -> RunSummary:
                                      rep, reps)
                for t in TARGETS if group[f"{t.name}_met"].notna().any()}
         owed = deadlines[deadlines["severity"] == severity]
-        met = {str(name): metrics.share(d["met"].to_numpy(dtype=bool),
-                                        d["replication"].to_numpy(), reps)
+        met = {str(name): DeadlineSummary(
+                   metrics.share(d["met"].to_numpy(dtype=bool), d["replication"].to_numpy(), reps),
+                   metrics.counts(d["status"], STATUSES))
                for name, d in owed.groupby("deadline", sort=True)}
         severities.append(SeveritySummary(str(severity), len(group),
                                           metrics.spreads(group, reps), sla, met))
     return RunSummary(run.bundle.scenario.name, org.name, reps, run.seed, len(incidents),
-                      metrics.never(incidents), intervals.method(reps),
-                      metrics.spreads(incidents, reps), tuple(severities))
+                      metrics.never(incidents), metrics.counts(incidents["unacknowledged_reason"]),
+                      metrics.counts(incidents["unresolved_reason"]), intervals.method(reps),
+                      metrics.spreads(incidents, reps), tuple(severities), _roles(run))
+
+
+def _roles(run: Run) -> tuple[RoleSummary, ...]:
+    """Each mobilised role, in order of name."""
+    mob = run.records.mobilisations.sort_values(["replication", "requested_at"], kind="stable")
+    return tuple(RoleSummary(
+        str(role), len(m),
+        metrics.spread(TIME_TO_MOBILISE, m["time_to_mobilise"].to_numpy(dtype=float),
+                       m["replication"].to_numpy(), run.replications),
+        metrics.counts(m["outcome"], OUTCOMES))
+        for role, m in mob.groupby("role", sort=True))
 
 
 def shares_by_severity(summary: RunSummary) -> dict[str, dict[str, float]]:
@@ -90,6 +140,10 @@ def _share(s: Share) -> dict[str, Any]:
             "effective_n": round(s.effective_n, 1)}
 
 
+def _deadline(d: DeadlineSummary) -> dict[str, Any]:
+    return {**_share(d.met), "statuses": dict(d.statuses)}
+
+
 def as_json(summary: RunSummary) -> dict[str, Any]:
     """The summary as JSON-ready data: minutes to 0.01, shares in 0..1 to 0.0001."""
     return {
@@ -99,6 +153,8 @@ def as_json(summary: RunSummary) -> dict[str, Any]:
         "seed": summary.seed,
         "incidents": summary.incidents,
         "never": dict(summary.never),
+        "unacknowledged": dict(summary.unacknowledged),
+        "unresolved": dict(summary.unresolved),
         "ci_level": intervals.LEVEL,
         "ci_method": summary.ci_method,
         "metrics": {s.metric.name: _spread(s) for s in summary.metrics},
@@ -107,6 +163,9 @@ def as_json(summary: RunSummary) -> dict[str, Any]:
             "incidents": s.incidents,
             "metrics": {m.metric.name: _spread(m) for m in s.metrics},
             "sla": {name: _share(x) for name, x in s.sla.items()},
-            "deadlines": {name: _share(x) for name, x in s.deadlines.items()},
+            "deadlines": {name: _deadline(x) for name, x in s.deadlines.items()},
         } for s in summary.severities],
+        "roles": [{"role": r.role, "requests": r.requests,
+                   "time_to_mobilise": _spread(r.time_to_mobilise), "outcomes": dict(r.outcomes)}
+                  for r in summary.roles],
     }

@@ -8,6 +8,8 @@ import re
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
+from tests.sim.test_mobilisation import TASK_ORG
+from tests.sim.test_mobilisation import scenario as drill
 from tests.sim.test_summary import ORG, scenario
 
 SHARE = re.compile(r"(\d+)% \(n=(\d+), (\d+)–(\d+)%\)")
@@ -42,7 +44,14 @@ def test_terminal_shares_show_n_and_interval_in_ladder_order(write):
     assert sla[1][3] == "–"  # high sets no resolve target
     _, low, high = urgent[0].groups()
     assert int(high) - int(low) >= 30  # a 19-incident sample reads as the guess it is
-    assert SHARE.search(rows(out, "Deadlines met")[0])
+    name, severity, n, met, *not_met = (cell.strip() for cell in
+                                        rows(out, "Deadlines met")[0].split("│")[1:-1])
+    assert (name, severity, len(not_met)) == ("status update", "urgent", 3)  # late, missed, unstaffed
+    match = re.fullmatch(r"(\d+)% \((\d+)–(\d+)%\)", met)
+    assert match is not None
+    share, low, high = (int(v) for v in match.groups())
+    assert low <= share <= high
+    assert share == round(100 * (int(n) - sum(map(int, not_met))) / int(n))
     severity = rows(out, "By severity")
     assert [row.split("│")[1].strip() for row in severity] == ["urgent", "high", "low"]
     assert "Student t over 20 batch means" in " ".join(out.split())
@@ -61,3 +70,24 @@ def test_the_run_report_shows_n_and_interval_for_every_share(write, tmp_path):
     deadlines = text.split("## Deadlines met", 1)[1].split("##", 1)[0]
     assert SHARE.search(deadlines)
     assert "Student t over the means of 4 replications" in text
+
+
+def test_reasons_and_roles_show_in_the_terminal_and_the_report(write, tmp_path):
+    write("org.yaml", TASK_ORG)
+    path = write("drill.yaml", drill("""  - {type: noise, severity: P3, at: 0m, signals: [{delay: 0m}],
+     phases: [{name: fix, duration: 1h}]}
+  - {type: contract, severity: P1, at: 4h, signals: [{delay: 0m}], requires: [{role: legal}],
+     phases: [{name: fix, duration: 1h}]}"""))
+    report = tmp_path / "report.md"
+    result = CliRunner().invoke(cli, ["run", str(path), "--reps", "3", "--workers", "1",
+                                      "--report", str(report)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "never acknowledged: 3 policy exhausted" in result.output
+    assert "never resolved: 3 never acknowledged" in result.output
+    (legal,) = rows(result.output, "Time to mobilise")
+    # role, requests, joined, mean, CI, p90, never mobilised
+    assert [c.strip() for c in legal.split("│")[1:-1]] == ["legal", "3", "0", "–", "–", "–",
+                                                           "3 unstaffed"]
+    text = report.read_text(encoding="utf-8")
+    assert "| Why never acknowledged | 3 policy exhausted |" in text
+    assert "| legal | 3 | 0 | – | – | – | 3 unstaffed |" in text

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drillsim.scenarios.measures import METRICS, MILESTONE_TABLE, MILESTONES, TARGETS, metric
+from drillsim.scenarios.measures import (
+    DEADLINE_STATUSES,
+    METRICS,
+    MILESTONE_TABLE,
+    MILESTONES,
+    MOBILISATION_OUTCOMES,
+    TARGETS,
+    metric,
+)
 from drillsim.scenarios.org import Targets
 
 README = Path(__file__).parents[2] / "README.md"
@@ -34,11 +42,16 @@ def markdown_tables() -> list[str]:
                  for m in METRICS)]
     targets = ["| target | measured as |", "|---|---|",
                *(f"| `{t.name}` | {t.end} − {t.start}: {t.definition} |" for t in TARGETS)]
-    return ["\n".join(table) for table in (milestones, metrics, targets)]
+    statuses = ["| status | meaning |", "|---|---|",
+                *(f"| `{s.name}` | {s.definition} |" for s in DEADLINE_STATUSES)]
+    outcomes = ["| outcome | meaning |", "|---|---|",
+                *(f"| `{o.name}` | {o.definition} |" for o in MOBILISATION_OUTCOMES)]
+    return ["\n".join(table) for table in (milestones, metrics, targets, statuses, outcomes)]
 
 
 def test_readme_documents_the_table():
     text = README.read_text(encoding="utf-8")
     for table in markdown_tables():
         assert table in text, "README.md is out of date; expected:\n" + table
-    assert f"(`{', '.join(MILESTONES)}`\n  or `phase:NAME`)" in text  # the deadlines' milestones
+    flat = " ".join(text.split())
+    assert f"(`{', '.join(MILESTONES)}` or `phase:NAME`)" in flat  # the deadlines' milestones

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from drillsim.drills.cli import cli
 from drillsim.scenarios.measures import METRICS, TARGETS, outcome_milestones
 from drillsim.sim.summary import as_json, run_summary
+from tests.sim.test_mobilisation import TASK_ORG
+from tests.sim.test_mobilisation import scenario as drill
 
 ORG = """
 name: ladder
@@ -85,3 +87,32 @@ def test_one_replication_uses_batch_means_and_says_so(write):
     assert data["metrics"]["time_to_acknowledge"]["ci_units"] == 20  # 45 incidents, 20 batches
     ack = data["severities"][0]["sla"]["acknowledge"]
     assert ack["n"] == 45 and ack["effective_n"] <= 45
+
+
+def test_what_never_happened_is_counted_by_reason_status_and_role(simulate, write):
+    """Each P1 owes a regulator notice only the empty legal team could write (unstaffed, not
+    late), a P3 pages someone who never answers (never acknowledged: policy exhausted), and a
+    P1 that requires legal asks for a role nobody fills."""
+    text = drill("""  - {type: leak, severity: P1, at: 0m, signals: [{delay: 0m}],
+     phases: [{name: fix, duration: 1h}]}
+  - {type: noise, severity: P3, at: 2h, signals: [{delay: 0m}],
+     phases: [{name: fix, duration: 1h}]}
+  - {type: contract, severity: P1, at: 4h, signals: [{delay: 0m}], requires: [{role: legal}],
+     phases: [{name: fix, duration: 1h}]}""")
+    summary = run_summary(simulate(text, TASK_ORG, reps=2))
+    assert summary.never["acknowledged"] == 2 and summary.never["resolved"] == 2
+    assert dict(summary.unacknowledged) == {"policy exhausted": 2}
+    assert dict(summary.unresolved) == {"never acknowledged": 2}
+    (p1, _) = summary.severities
+    notice = p1.deadlines["regulator notice"]
+    assert dict(notice.statuses) == {"met": 0, "late": 0, "missed": 0, "unstaffed": 4}
+    assert (notice.met.met, notice.met.n) == (0, 4)  # two P1s in each of two replications
+    (legal,) = summary.roles
+    assert (legal.role, legal.requests, legal.time_to_mobilise.n, legal.never_mobilised) == (
+        "legal", 2, 0, 2)
+    assert legal.outcomes["unstaffed"] == 2 and legal.time_to_mobilise.mean is None
+    data = as_json(summary)
+    assert data["unacknowledged"] == {"policy exhausted": 2}
+    assert data["severities"][0]["deadlines"]["regulator notice"]["statuses"]["unstaffed"] == 4
+    assert data["roles"][0]["outcomes"] == {"engaged": 0, "exhausted": 0, "unstaffed": 2,
+                                            "waiting at end of run": 0}
