@@ -44,13 +44,15 @@ def test_scenarios_list_shows_every_bundled_file():
 def test_every_plan_runs_every_drill_and_reports_its_own_deadlines(plan):
     org = load_organisation(resolve(plan))
     own = {d.name for s in org.severities.values() for d in s.all_deadlines()} | {
-        p.name for p in org.escalation_policies}
+        p.name for p in org.escalation_policies} | {
+        f"{p.name} level {n}" for p in org.escalation_policies
+        for n, level in enumerate(p.levels, start=1) if level.respond_within is not None}
     for drill in DRILLS:
         summary = run_summary(replicate(load(drill, resolve(plan)), 1, seed=5, workers=1))
         assert summary.incidents >= 1, drill
         assert summary.organisation == org.name
         reported = {name for s in summary.severities for name in s.deadlines}
-        # every deadline reported is one this plan defines (or a team's response target)
+        # every deadline reported is one this plan defines (or a team's or level's response target)
         assert {name.removesuffix(" response") for name in reported} <= own, (drill, reported)
 
 
@@ -74,4 +76,3 @@ def test_readme_plan_example_is_the_bundled_file():
     snippet = text.split("response team like this:\n\n```yaml\n", 1)[1].split("```", 1)[0]
     bundled_lines = set(resolve("three-tier-teams").read_text(encoding="utf-8").splitlines())
     assert [line for line in snippet.splitlines() if line not in bundled_lines] == []
-
