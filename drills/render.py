@@ -30,7 +30,8 @@ def _ci(s: Spread) -> str:
 
 
 def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> None:
-    """The metric table, metrics, SLA and deadline attainment by severity, and on-call load."""
+    """The metric table, metrics, SLA and deadline attainment by severity, time to mobilise by
+    role, and on-call load."""
     console.print(f"[bold]{escape(summary.scenario)}[/] against "
                   f"[bold]{escape(summary.organisation)}[/]: {summary.incidents} incidents over "
                   f"{summary.replications} replication{'s' if summary.replications > 1 else ''} "
