@@ -68,6 +68,7 @@ class RunSummary:
 
     scenario: str
     organisation: str
+    currency: str
     replications: int
     seed: int
     incidents: int
@@ -101,7 +102,8 @@ def run_summary(run: Run) -> RunSummary:
                for name, d in owed.groupby("deadline", sort=True)}
         severities.append(SeveritySummary(str(severity), len(group),
                                           metrics.spreads(group, reps), sla, met))
-    return RunSummary(run.bundle.scenario.name, org.name, reps, run.seed, len(incidents),
+    return RunSummary(run.bundle.scenario.name, org.name, org.currency, reps, run.seed,
+                      len(incidents),
                       metrics.never(incidents), metrics.counts(incidents["unacknowledged_reason"]),
                       metrics.counts(incidents["unresolved_reason"]), intervals.method(reps),
                       metrics.spreads(incidents, reps), tuple(severities), _roles(run))
@@ -149,6 +151,7 @@ def as_json(summary: RunSummary) -> dict[str, Any]:
     return {
         "scenario": summary.scenario,
         "organisation": summary.organisation,
+        "currency": summary.currency,  # of the incidents' `cost` column
         "replications": summary.replications,
         "seed": summary.seed,
         "incidents": summary.incidents,

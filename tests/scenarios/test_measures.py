@@ -30,7 +30,8 @@ def test_metrics_and_targets_run_between_known_milestones():
 
 
 def test_every_target_a_severity_can_set_is_defined():
-    assert tuple(Targets.model_fields) == tuple(t.name for t in TARGETS)
+    limits = tuple(name for name in Targets.model_fields if name != "clock")  # clock: which one
+    assert limits == tuple(t.name for t in TARGETS)
 
 
 def markdown_tables() -> list[str]:
@@ -54,4 +55,4 @@ def test_readme_documents_the_table():
     for table in markdown_tables():
         assert table in text, "README.md is out of date; expected:\n" + table
     flat = " ".join(text.split())
-    assert f"(`{', '.join(MILESTONES)}` or `phase:NAME`)" in flat  # the deadlines' milestones
+    assert f"(`{', '.join(MILESTONES)}` or `phase:NAME`" in flat  # the deadlines' milestones
