@@ -101,7 +101,7 @@ def test_mmc_against_a_bare_simpy_mmc(tmp_path: Path) -> None:
 
 def test_time_per_incident_is_flat_in_the_queue_length(tmp_path: Path) -> None:
     rate = 1.2 * C * 60 / MEAN  # arrivals 1.2x what the pool can serve: the queue only grows
-    print(f"\nM/M/6 overloaded (1.2x), horizon doubled twice (CPU time, µs per incident)")
+    print("\nM/M/6 overloaded (1.2x), horizon doubled twice (CPU time, µs per incident)")
     first = None
     for days in (10, 20, 40):
         ours, bare, count = per_incident(tmp_path, rate, days)
