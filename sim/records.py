@@ -100,11 +100,9 @@ def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
             elapsed = counted = compiled.business.minutes_in(at[target.start], at[target.end])
         met.append(None if limit is None else bool(elapsed <= limit))
         business.append(counted)
-    ids = compiled.index
-    names = list(ids)
     return (replication, inc.id, inc.template.type, inc.severity, inc.initial_severity,
             *at.values(), inc.detected_by,
-            None if inc.acknowledged_by is None else names[inc.acknowledged_by],
+            None if inc.acknowledged_by is None else compiled.responders[inc.acknowledged_by].id,
             inc.escalations, inc.pages, len(set(inc.involved)), *(outcome[o] for o in OUTCOMES),
             *met, why_unacknowledged(inc), why_unresolved(inc), *business)
 
