@@ -64,7 +64,10 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(bundle,)) as pool:
-        for done, run in enumerate(pool.map(_run_one, jobs, chunksize=1), start=1):
+        # a few batches per worker: fewer round trips than one replication at a time, and
+        # still balanced when replications differ in length
+        batch = max(1, replications // (workers * 4))
+        for done, run in enumerate(pool.map(_run_one, jobs, chunksize=batch), start=1):
             if progress:
                 progress(done)
             yield run
