@@ -9,6 +9,7 @@ from functools import wraps
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -64,13 +65,23 @@ def cli(debug: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Write records and a manifest here.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False),
               help="Write a report: FILE.html (with charts) or FILE.md.")
+@click.option("--map", "maps", multiple=True, metavar="KIND:OLD=NEW",
+              help="Use the organisation's NEW for the scenario's OLD, e.g. service:payments=api "
+                   "(repeatable).")
 @user_errors
 def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
-        out: str | None, report_file: str | None) -> None:
-    """Run SCENARIO (a file, or the name of a bundled one) and summarise the response."""
+        out: str | None, report_file: str | None, maps: tuple[str, ...]) -> None:
+    """Run SCENARIO (a file, or the name of a bundled one) and summarise the response.
+
+    \b
+    Example:
+      drillsim run data-breach --org my-plan/organisation.yaml --map skill:security=backend
+    """
+    from drillsim.scenarios.names import parse_map
+
     if report_file:
         format_of(report_file)  # a bad name fails before the simulation, not after
-    bundle = load(scenario, org_file)
+    bundle = load(scenario, org_file, parse_map(maps))
     err = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True,
@@ -207,6 +218,96 @@ def list_scenarios() -> None:
     for name, kind, description in bundled():
         table.add_row(name, kind, description)
     Console().print(table)
+
+
+@cli.command()
+@click.argument("org_file", metavar="ORG")
+@click.option("--from", "start", help="Date or local date-time [default: today].")
+@click.option("--to", "end", help="Date (included) or local date-time [default: a week on].")
+@click.option("--rotation", "rotations", multiple=True, help="Only this rotation (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the json or ics here.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@user_errors
+def oncall(org_file: str, start: str | None, end: str | None, rotations: tuple[str, ...], fmt: str,
+           out: str | None, force: bool) -> None:
+    """Who is on call when in ORG (a file or a bundled name), per layer and in the end.
+
+    Times are local to the organisation's time zone unless they carry an offset; each
+    rotation's shifts are shown in its own zone with the UTC offset.
+
+    \b
+    Example:
+      drillsim oncall demo-org --from 2026-03-23 --to 2026-04-05 --rotation primary
+      drillsim oncall demo-org --from 2026-03-01 --to 2026-03-31 --format ics --out oncall.ics
+    """
+    import datetime as dt
+
+    from drillsim.drills import oncall as view
+    from drillsim.drills.when import parse_local
+
+    if out and fmt == "table":
+        raise InputError([Problem("--out", None, "", "goes with --format json or ics")])
+    if out:
+        view.refuse_existing(out, force)
+    org = load_organisation(org_file)
+    tz = org.timezone
+    lo = parse_local(start, tz, "--from") if start else parse_local(
+        dt.datetime.now(dt.UTC).astimezone(ZoneInfo(tz)).date().isoformat(), tz, "--from")
+    hi = parse_local(end, tz, "--to", end_of_day=True) if end else lo + dt.timedelta(days=7)
+    plan = view.schedule(org, lo, hi, rotations)
+    if fmt == "table":
+        view.print_tables(Console(), org, lo, hi, plan)
+        return
+    if fmt == "json":
+        text = json.dumps(view.as_json(org, lo, hi, plan), indent=2) + "\n"
+    else:
+        from drillsim.reports.calendar import on_call_calendar
+
+        names = {r.id: r.name for r in org.responders}
+        text = on_call_calendar(org.name, plan, names, dt.datetime.now(dt.UTC)).decode()
+    if out:
+        write_text(out, text)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("org_file", metavar="ORG")
+@click.option("--severity", required=True, help="A severity on the organisation's ladder.")
+@click.option("--at", "when", required=True, help="Local date-time the incident is detected.")
+@click.option("--tags", default="", help="Comma-separated incident tags (they select routes).")
+@click.option("--requires", multiple=True, metavar="KIND:NAME",
+              help="Someone the incident needs: skill:dba, team:security, ... (repeatable).")
+@click.option("--worst", is_flag=True, help="Everyone misses every page.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@user_errors
+def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[str, ...],
+          worst: bool, fmt: str) -> None:
+    """The timeline of one page in ORG: who is paged when, through which channel, when each
+    level escalates and who is mobilised, with every delay at its median.
+
+    \b
+    Example:
+      drillsim trace demo-org --severity P1 --at "2026-03-14 03:10" --requires skill:dba
+      drillsim trace demo-org --severity P1 --at "2026-03-14 03:10" --worst
+    """
+    from drillsim.drills import trace as view
+    from drillsim.drills.when import parse_local
+    from drillsim.sim.trace import trace as run_trace
+
+    org = load_organisation(org_file)
+    at = parse_local(when, org.timezone, "--at")
+    scenario = view.build(org, severity, at, tuple(t.strip() for t in tags.split(",") if t.strip()),
+                          requires)
+    events = run_trace(org, scenario, worst)
+    if fmt == "json":
+        click.echo(json.dumps(view.as_json(org, scenario, worst, events), indent=2))
+        return
+    view.print_trace(Console(), org, scenario, worst, events)
 
 
 def main() -> None:

@@ -1,0 +1,95 @@
+"""`drillsim trace`: who is paged when, through which channel, when each level escalates and who
+is mobilised, for one incident at one instant: the "test this policy" view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from drillsim.drills.render import minutes
+from drillsim.drills.when import iso, show
+from drillsim.scenarios.errors import InputError, Problem, nearest
+from drillsim.scenarios.loader import check_scenario
+from drillsim.scenarios.org import Organisation, Target
+from drillsim.scenarios.scenario import Scenario
+from drillsim.sim.trace import page_scenario
+
+OPTIONS = {"severity": "--severity", "requires": "--requires", "tags": "--tags"}
+
+
+def build(org: Organisation, severity: str, at: dt.datetime, tags: tuple[str, ...],
+          requires: tuple[str, ...]) -> Scenario:
+    """The one-incident drill to trace; a name the organisation lacks is an error naming its
+    option."""
+    if severity not in org.severities:
+        raise InputError([Problem("--severity", None, "", f"unknown severity {severity!r}"
+                                  f"{nearest(severity, org.severities)}; the organisation's "
+                                  f"ladder is {', '.join(org.severities)}")])
+    targets = []
+    for text in requires:
+        try:
+            targets.append(Target.model_validate(text if ":" in text else {text: None}))
+        except ValidationError:
+            raise InputError([Problem("--requires", None, "", f"expected KIND:NAME with KIND one "
+                                      f"of rotation, responder, team, skill; found {text!r}")]) from None
+    scenario = page_scenario(org, severity, at, tags, tuple(targets))
+
+    def where(path: tuple[Any, ...], message: str) -> Problem:
+        option = next((OPTIONS[p] for p in path if p in OPTIONS), "--severity")
+        return Problem(option, None, "", message)
+
+    problems = list(check_scenario(scenario, org, where))
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def rows(org: Organisation, events: pd.DataFrame, severity: str) -> list[dict[str, Any]]:
+    """Each event with its local instant and offset, minutes since detection, and the channel a
+    page went out on."""
+    channel = org.severities[severity].channel
+    return [{"time": iso(e.time, org.timezone), "minutes": round(float(e.at), 3),
+             "kind": e.kind, "actor": e.actor or None,
+             "channel": channel if e.kind == "paged" else None, "detail": e.detail or None}
+            for e in events.itertuples(index=False)]
+
+
+def as_json(org: Organisation, scenario: Scenario, worst: bool,
+            events: pd.DataFrame) -> dict[str, Any]:
+    incident = scenario.incidents[0]
+    policy = org.severities[incident.severity]
+    return {
+        "organisation": org.name, "timezone": org.timezone, "severity": incident.severity,
+        "at": iso(scenario.start_instant(), org.timezone), "worst": worst,
+        "tags": list(incident.tags), "requires": [f"{t.kind}:{t.ref}" for t in incident.requires],
+        "paging": policy.paging.value, "channel": policy.channel,
+        "escalation_policies": list(org.policies_for(incident.tags, incident.severity)),
+        "events": rows(org, events, incident.severity),
+    }
+
+
+def print_trace(console: Console, org: Organisation, scenario: Scenario, worst: bool,
+                events: pd.DataFrame) -> None:
+    data = as_json(org, scenario, worst, events)
+    case = "everyone misses every page" if worst else "every page answered after the median delay"
+    console.print(f"[bold]{escape(org.name)}[/]: a {escape(data['severity'])} incident detected "
+                  f"at {show(scenario.start_instant(), org.timezone)}; {case}")
+    console.print(f"paging {data['paging']} on channel {escape(data['channel'])} through "
+                  f"{escape(', '.join(data['escalation_policies']))}")
+    table = Table()
+    for column in ("time", "+", "event", "who", "channel", "detail"):
+        table.add_column(column, no_wrap=column in ("time", "+"),
+                         justify="right" if column == "+" else "left")
+    for event, row in zip(events.itertuples(index=False), data["events"], strict=True):
+        table.add_row(show(event.time, org.timezone), minutes(row["minutes"]), row["kind"],
+                      escape(row["actor"] or ""), escape(row["channel"] or ""),
+                      escape(row["detail"] or ""))
+    console.print(table)
+    if not (events["kind"] == "acknowledged").any():
+        console.print("[yellow]Nobody acknowledged: the escalation chain ran out.[/]")
