@@ -206,8 +206,8 @@ def source_layer(rotations: tuple[Rotation, ...], rotation: Rotation,
         if other is not None and len(other.layers) == 1:
             return other.layers[0], ""
         if other is not None:
-            names = ", ".join(f"{ref}/{layer.name}" for layer in other.layers)
-            return None, f"rotation {ref!r} has {len(other.layers)} layers; name one: {names}"
+            choices = ", ".join(f"{ref}/{layer.name}" for layer in other.layers)
+            return None, f"rotation {ref!r} has {len(other.layers)} layers; name one: {choices}"
         names = [layer.name for layer in rotation.layers] + [r.id for r in rotations]
         return None, f"no layer or rotation {ref!r}{nearest(ref, names)}"
     owner = next((r for r in rotations if r.id == rot_id), None)
