@@ -220,6 +220,60 @@ def list_scenarios() -> None:
     Console().print(table)
 
 
+@scenarios.command("show")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
+              show_default=True)
+@user_errors
+def show_scenario(name: str, fmt: str) -> None:
+    """Print the bundled scenario or organisation NAME (highlighted on a terminal).
+
+    \b
+    Example:
+      drillsim scenarios show data-breach
+    """
+    from drillsim.drills.library import bundled_text
+
+    text = bundled_text(name)
+    if fmt == "json":
+        import yaml
+
+        click.echo(json.dumps(yaml.safe_load(text), indent=2, default=str))
+        return
+    console = Console()
+    if console.is_terminal:
+        from rich.syntax import Syntax
+
+        console.print(Syntax(text, "yaml"))
+    else:
+        click.echo(text, nl=False)
+
+
+@scenarios.command("copy")
+@click.argument("name")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite the copy if it exists.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@user_errors
+def copy_scenario(name: str, folder: str, force: bool, fmt: str) -> None:
+    """Write an editable copy of the bundled NAME into FOLDER; its `org:` points at the bundled
+    organisation (`bundled:NAME`) until you point it at your own.
+
+    \b
+    Example:
+      drillsim scenarios copy data-breach my-plan
+      drillsim run my-plan/data-breach.yaml --org my-plan/organisation.yaml
+    """
+    from drillsim.drills.library import copy
+
+    target = copy(name, folder, force)
+    if fmt == "json":
+        click.echo(json.dumps({"name": name, "wrote": str(target)}))
+    else:
+        click.echo(f"wrote {target}")
+
+
 @cli.command()
 @click.argument("org_file", metavar="ORG")
 @click.option("--from", "start", help="Date or local date-time [default: today].")

@@ -9,7 +9,7 @@ from typing import Any
 
 from drillsim.scenarios.errors import InputError, Problem, nearest
 from drillsim.scenarios.org import Organisation
-from drillsim.scenarios.scenario import Incident, IncidentTemplate, Inject, Phase, Scenario
+from drillsim.scenarios.scenario import Incident, IncidentTemplate, Inject, Phase, Scenario, WorkloadType
 
 KINDS = ("service", "skill", "alert", "rotation", "team", "responder", "escalation_policy",
          "severity")
@@ -53,9 +53,9 @@ def _template(t: IncidentTemplate, path: Path_, fn: Rename) -> IncidentTemplate:
     }
     if isinstance(t, Incident):
         update["severity"] = fn("severity", t.severity, (*path, "severity"))
-    else:
+    elif isinstance(t, WorkloadType):
         mix: dict[str, float] = {}
-        for key, weight in t.severity_mix.items():  # type: ignore[attr-defined]
+        for key, weight in t.severity_mix.items():
             new = fn("severity", key, (*path, "severity_mix", key))
             mix[new] = mix.get(new, 0.0) + weight
         update["severity_mix"] = mix
