@@ -77,10 +77,10 @@ def as_json(org: Organisation, scenario: Scenario, worst: bool,
 def print_trace(console: Console, org: Organisation, scenario: Scenario, worst: bool,
                 events: pd.DataFrame) -> None:
     data = as_json(org, scenario, worst, events)
-    case = "everyone misses every page" if worst else "every page answered after the median delay"
-    console.print(f"[bold]{escape(org.name)}[/]: a {escape(data['severity'])} incident detected "
-                  f"at {show(scenario.start_instant(), org.timezone)}; {case}")
-    console.print(f"paging {data['paging']} on channel {escape(data['channel'])} through "
+    console.print(f"[bold]{escape(org.name)}[/]: {escape(data['severity'])} detected at "
+                  f"{show(scenario.start_instant(), org.timezone)}, "
+                  + ("everyone misses every page" if worst else "every delay at its median"))
+    console.print(f"paging {data['paging']}, channel {escape(data['channel'])}, escalation "
                   f"{escape(', '.join(data['escalation_policies']))}")
     table = Table()
     for column in ("time", "+", "event", "who", "channel", "detail"):
