@@ -9,7 +9,6 @@ from functools import wraps
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -232,21 +231,9 @@ def show_scenario(name: str, fmt: str) -> None:
     Example:
       drillsim scenarios show data-breach
     """
-    from drillsim.drills.library import bundled_text
+    from drillsim.drills.library import show
 
-    text = bundled_text(name)
-    if fmt == "json":
-        import yaml
-
-        click.echo(json.dumps(yaml.safe_load(text), indent=2, default=str))
-        return
-    console = Console()
-    if console.is_terminal:
-        from rich.syntax import Syntax
-
-        console.print(Syntax(text, "yaml"))
-    else:
-        click.echo(text, nl=False)
+    show(name, fmt)
 
 
 @scenarios.command("copy")
@@ -268,10 +255,8 @@ def copy_scenario(name: str, folder: str, force: bool, fmt: str) -> None:
     from drillsim.drills.library import copy
 
     target = copy(name, folder, force)
-    if fmt == "json":
-        click.echo(json.dumps({"name": name, "wrote": str(target)}))
-    else:
-        click.echo(f"wrote {target}")
+    click.echo(json.dumps({"name": name, "wrote": str(target)}) if fmt == "json"
+               else f"wrote {target}")
 
 
 @cli.command()
@@ -296,36 +281,9 @@ def oncall(org_file: str, start: str | None, end: str | None, rotations: tuple[s
       drillsim oncall demo-org --from 2026-03-23 --to 2026-04-05 --rotation primary
       drillsim oncall demo-org --from 2026-03-01 --to 2026-03-31 --format ics --out oncall.ics
     """
-    import datetime as dt
+    from drillsim.drills.oncall import command
 
-    from drillsim.drills import oncall as view
-    from drillsim.drills.when import parse_local
-
-    if out and fmt == "table":
-        raise InputError([Problem("--out", None, "", "goes with --format json or ics")])
-    if out:
-        view.refuse_existing(out, force)
-    org = load_organisation(org_file)
-    tz = org.timezone
-    lo = parse_local(start, tz, "--from") if start else parse_local(
-        dt.datetime.now(dt.UTC).astimezone(ZoneInfo(tz)).date().isoformat(), tz, "--from")
-    hi = parse_local(end, tz, "--to", end_of_day=True) if end else lo + dt.timedelta(days=7)
-    plan = view.schedule(org, lo, hi, rotations)
-    if fmt == "table":
-        view.print_tables(Console(), org, lo, hi, plan)
-        return
-    if fmt == "json":
-        text = json.dumps(view.as_json(org, lo, hi, plan), indent=2) + "\n"
-    else:
-        from drillsim.reports.calendar import on_call_calendar
-
-        names = {r.id: r.name for r in org.responders}
-        text = on_call_calendar(org.name, plan, names, dt.datetime.now(dt.UTC)).decode()
-    if out:
-        write_text(out, text)
-        click.echo(f"wrote {out}", err=True)
-    else:
-        click.echo(text, nl=False)
+    command(org_file, start, end, rotations, fmt, out, force)
 
 
 @cli.command()
@@ -349,19 +307,9 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
       drillsim trace demo-org --severity P1 --at "2026-03-14 03:10" --requires skill:dba
       drillsim trace demo-org --severity P1 --at "2026-03-14 03:10" --worst
     """
-    from drillsim.drills import trace as view
-    from drillsim.drills.when import parse_local
-    from drillsim.sim.trace import trace as run_trace
+    from drillsim.drills.trace import command
 
-    org = load_organisation(org_file)
-    at = parse_local(when, org.timezone, "--at")
-    scenario = view.build(org, severity, at, tuple(t.strip() for t in tags.split(",") if t.strip()),
-                          requires)
-    events = run_trace(org, scenario, worst)
-    if fmt == "json":
-        click.echo(json.dumps(view.as_json(org, scenario, worst, events), indent=2))
-        return
-    view.print_trace(Console(), org, scenario, worst, events)
+    command(org_file, severity, when, tags, requires, worst, fmt)
 
 
 def main() -> None:

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 from pathlib import Path
+
+import click
+import yaml
+from rich.console import Console
+from rich.syntax import Syntax
 
 from drillsim.reports.files import write_text
 from drillsim.scenarios.errors import InputError, Problem, nearest
@@ -49,3 +55,16 @@ def copy(name: str, folder: str | Path, force: bool) -> Path:
                                   "overwrite")])
     write_text(target, text)
     return target
+
+
+def show(name: str, fmt: str) -> None:
+    """Print the bundled file: highlighted on a terminal, as is when piped, or as JSON."""
+    text = bundled_text(name)
+    if fmt == "json":
+        click.echo(json.dumps(yaml.safe_load(text), indent=2, default=str))
+        return
+    console = Console()
+    if console.is_terminal:
+        console.print(Syntax(text, "yaml"))
+    else:
+        click.echo(text, nl=False)

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from drillsim.drills.when import iso, show
+from drillsim.drills.when import iso, parse_local, show
+from drillsim.reports.files import write_text
 from drillsim.scenarios.errors import InputError, Problem, nearest
+from drillsim.scenarios.loader import load_organisation
 from drillsim.scenarios.org import Organisation, Rotation
+from drillsim.sim.clock import zone
 from drillsim.sim.oncall import Shift, shifts
 
 Schedule = list[tuple[Rotation, list[Shift]]]
+
+
+def span(tz: str, start: str | None, end: str | None) -> tuple[dt.datetime, dt.datetime]:
+    """[--from, --to) as instants: by default from today's local midnight, for a week."""
+    today = dt.datetime.now(dt.UTC).astimezone(zone(tz)).date().isoformat()
+    lo = parse_local(start or today, tz, "--from")
+    return lo, parse_local(end, tz, "--to", end_of_day=True) if end else lo + dt.timedelta(days=7)
 
 
 def schedule(org: Organisation, lo: dt.datetime, hi: dt.datetime,
@@ -87,3 +99,30 @@ def refuse_existing(path: str, force: bool) -> None:
     """Never replace a file without --force: it may be the user's own."""
     if Path(path).exists() and not force:
         raise InputError([Problem(path, None, "", "already exists; pass --force to overwrite")])
+
+
+def command(org_file: str, start: str | None, end: str | None, rotations: tuple[str, ...],
+            fmt: str, out: str | None, force: bool) -> None:
+    """`drillsim oncall`: the schedule as a table, JSON or .ics, on stdout or into `out`."""
+    if out and fmt == "table":
+        raise InputError([Problem("--out", None, "", "goes with --format json or ics")])
+    if out:
+        refuse_existing(out, force)
+    org = load_organisation(org_file)
+    lo, hi = span(org.timezone, start, end)
+    plan = schedule(org, lo, hi, rotations)
+    if fmt == "table":
+        print_tables(Console(), org, lo, hi, plan)
+        return
+    if fmt == "json":
+        text = json.dumps(as_json(org, lo, hi, plan), indent=2) + "\n"
+    else:
+        from drillsim.reports.calendar import on_call_calendar
+
+        names = {r.id: r.name for r in org.responders}
+        text = on_call_calendar(org.name, plan, names, dt.datetime.now(dt.UTC)).decode()
+    if out:
+        write_text(out, text)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -4,8 +4,10 @@ is mobilised, for one incident at one instant: the "test this policy" view."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+import click
 import pandas as pd
 from pydantic import ValidationError
 from rich.console import Console
@@ -13,12 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from drillsim.drills.render import minutes
-from drillsim.drills.when import iso, show
+from drillsim.drills.when import iso, parse_local, show
 from drillsim.scenarios.errors import InputError, Problem, nearest
-from drillsim.scenarios.loader import check_scenario
+from drillsim.scenarios.loader import check_scenario, load_organisation
 from drillsim.scenarios.org import Organisation, Target
 from drillsim.scenarios.scenario import Scenario
-from drillsim.sim.trace import page_scenario
+from drillsim.sim.trace import page_scenario, trace
 
 OPTIONS = {"severity": "--severity", "requires": "--requires", "tags": "--tags"}
 
@@ -93,3 +95,17 @@ def print_trace(console: Console, org: Organisation, scenario: Scenario, worst: 
     console.print(table)
     if not (events["kind"] == "acknowledged").any():
         console.print("[yellow]Nobody acknowledged: the escalation chain ran out.[/]")
+
+
+def command(org_file: str, severity: str, when: str, tags: str, requires: tuple[str, ...],
+            worst: bool, fmt: str) -> None:
+    """`drillsim trace`: run the page and print its timeline as a table or JSON."""
+    org = load_organisation(org_file)
+    at = parse_local(when, org.timezone, "--at")
+    scenario = build(org, severity, at, tuple(t.strip() for t in tags.split(",") if t.strip()),
+                     requires)
+    events = trace(org, scenario, worst)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(org, scenario, worst, events), indent=2))
+        return
+    print_trace(Console(), org, scenario, worst, events)
