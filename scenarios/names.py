@@ -1,5 +1,5 @@
-"""The names a scenario borrows from its organisation (services, skills, alerts, rotations, teams,
-responders, escalation policies, severities), listed or renamed in one walk, so a bundled
+"""The names a scenario borrows from its organisation (services, skills, alerts, roles, rotations,
+teams, responders, escalation policies, severities), listed or renamed in one walk, so a bundled
 scenario can be mapped onto a user's own organisation with `--map KIND:OLD=NEW`."""
 
 from __future__ import annotations
@@ -8,11 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 from drillsim.scenarios.errors import InputError, Problem, nearest
-from drillsim.scenarios.org import Organisation
-from drillsim.scenarios.scenario import Incident, IncidentTemplate, Inject, Phase, Scenario, WorkloadType
+from drillsim.scenarios.org import Organisation, Target
+from drillsim.scenarios.scenario import (
+    Incident,
+    IncidentTemplate,
+    Inject,
+    Phase,
+    Scenario,
+    Signal,
+    WorkloadType,
+)
 
-KINDS = ("service", "skill", "alert", "rotation", "team", "responder", "escalation_policy",
-         "severity")
+KINDS = ("service", "skill", "alert", "role", "rotation", "team", "responder",
+         "escalation_policy", "severity")
 Path_ = tuple[str | int, ...]
 Rename = Callable[[str, str, Path_], str]  # (kind, name, where in the file) -> new name
 Mapping = dict[tuple[str, str], str]
@@ -24,6 +32,19 @@ def _phase(phase: Phase, path: Path_, fn: Rename) -> Phase:
         for j, o in enumerate(phase.options))
     skill = None if phase.skill is None else fn("skill", phase.skill, (*path, "skill"))
     return phase.model_copy(update={"skill": skill, "options": options})
+
+
+def _target(target: Target, path: Path_, fn: Rename) -> Target:
+    return target.model_copy(update={target.kind: fn(target.kind, target.ref, (*path, target.kind))})
+
+
+def _signal(signal: Signal, path: Path_, fn: Rename) -> Signal:
+    update: dict[str, Any] = {}
+    if signal.alert is not None:
+        update["alert"] = fn("alert", signal.alert, (*path, "alert"))
+    if signal.assessor is not None:
+        update["assessor"] = _target(signal.assessor, (*path, "assessor"), fn)
+    return signal.model_copy(update=update)
 
 
 def _inject(inject: Inject, path: Path_, fn: Rename) -> Inject:
@@ -42,12 +63,9 @@ def _template(t: IncidentTemplate, path: Path_, fn: Rename) -> IncidentTemplate:
                                         for j, s in enumerate(t.services))),
         "escalation_policies": tuple(fn("escalation_policy", p, (*path, "escalation_policies", j))
                                      for j, p in enumerate(t.escalation_policies)),
-        "requires": tuple(dict.fromkeys(
-            r.model_copy(update={r.kind: fn(r.kind, r.ref, (*path, "requires", j, r.kind))})
-            for j, r in enumerate(t.requires))),
-        "signals": tuple(s if s.alert is None else s.model_copy(
-            update={"alert": fn("alert", s.alert, (*path, "signals", j, "alert"))})
-            for j, s in enumerate(t.signals)),
+        "requires": tuple(dict.fromkeys(_target(r, (*path, "requires", j), fn)
+                                        for j, r in enumerate(t.requires))),
+        "signals": tuple(_signal(s, (*path, "signals", j), fn) for j, s in enumerate(t.signals)),
         "phases": tuple(_phase(p, (*path, "phases", j), fn) for j, p in enumerate(t.phases)),
         "injects": tuple(_inject(i, (*path, "injects", j), fn) for j, i in enumerate(t.injects)),
     }
@@ -91,6 +109,7 @@ def known(org: Organisation) -> dict[str, set[str]]:
         "service": {s.id for s in org.services},
         "skill": {s for r in org.responders for s in r.skills},
         "alert": set(org.alerts),
+        "role": {r.id for r in org.roles},
         "rotation": {r.id for r in org.rotations},
         "team": {t.id for t in org.teams} | {t for r in org.responders for t in r.teams},
         "responder": {r.id for r in org.responders},
