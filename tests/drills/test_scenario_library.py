@@ -97,3 +97,31 @@ def test_a_severity_the_org_lacks_maps_onto_its_ladder_and_a_typo_in_a_map_is_ca
     assert typo.stderr == "error: --map: the scenario uses no severity 'P9'\n"
     bad = invoke("run", "demo", "--map", "colour:red=blue")
     assert bad.stderr.startswith("error: --map: expected KIND:OLD=NEW with KIND one of service, ")
+
+
+def test_roles_and_assessors_a_scenario_names_are_listed_and_mapped_like_any_name(tmp_path):
+    plan = tmp_path / "plan"
+    invoke("init", str(plan))
+    org = str(plan / "organisation.yaml")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "name": "roles", "start": "2027-01-04T10:00:00",
+        "incidents": [{"type": "t", "severity": "P1", "requires": [{"role": "commander"}],
+                       "signals": [{"channel": "c", "assessor": {"team": "secops"},
+                                    "assessment": "5m"}],
+                       "phases": [{"name": "fix", "duration": "10m"}]}]}), encoding="utf-8")
+    result = invoke("run", str(scenario), "--org", org, "--reps", "1")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": ", 3)[2:] for line in lines[:2]] == [
+        ["incidents[0].requires[0].role", "unknown role 'commander'; add it, or map it with "
+         "--map role:commander=NAME"],
+        ["incidents[0].signals[0].assessor.team", "unknown team 'secops'; add it, or map it "
+         "with --map team:secops=NAME (the organisation's: management, platform)"]]
+    roles = yaml.safe_load((plan / "organisation.yaml").read_text(encoding="utf-8"))
+    roles["roles"] = [{"id": "ic", "team": "platform"}]
+    (plan / "organisation.yaml").write_text(yaml.safe_dump(roles), encoding="utf-8")
+    ran = invoke("run", str(scenario), "--org", org, "--reps", "1", "--workers", "1",
+                 "--format", "json",
+                 "--map", "role:commander=ic", "--map", "team:secops=platform")
+    assert ran.exit_code == 0, ran.output
