@@ -147,10 +147,17 @@ def _short(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) and len(repr(value)) < 60
 
 
+def _without_extensions(data: Any) -> Any:
+    """Top-level `x-` keys only hold YAML anchors for the rest of the file, as in compose files."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+    return data
+
+
 def validate_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -> M:
     """`model` built from `data`, or an InputError listing every problem with its line."""
     try:
-        result = model.model_validate(data)
+        result = model.model_validate(_without_extensions(data))
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

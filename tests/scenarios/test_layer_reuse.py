@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drillsim.scenarios.errors import InputError
+from drillsim.scenarios.loader import load_organisation
 from drillsim.scenarios.org import Organisation
 from drillsim.sim import oncall
 
@@ -96,3 +99,35 @@ def test_reuse_mistakes_name_file_line_and_field(tmp_path):
         "error: org.yaml:9: rotations[1].layers[0].members_from: 'x' has no members of its own: "
         "its members_from 'x' is unresolved or cyclic"]
     assert check(tmp_path, "members_from: primary, offset: 2") == []
+
+
+ANCHORED = """
+x-handoff: &weekly {turn: weekly, handoff: "2026-01-05T09:00"}
+x-slow: &slow {working: 5m, off_hours: 12m}
+name: o
+responders:
+  - {id: a, ack_delay: *slow}
+  - {id: b, ack_delay: *slow}
+rotations:
+  - id: primary
+    layers: [{members: [a, b], <<: *weekly}]
+escalation_policies: [{id: p, levels: [{targets: [{rotation: primary}]}]}]
+severities: {P1: {escalation_policy: p}}
+"""
+
+
+def test_anchors_under_x_keys_are_shared_like_compose_files_and_other_keys_still_checked(tmp_path):
+    path = tmp_path / "org.yaml"
+    path.write_text(ANCHORED, encoding="utf-8")
+    slow = {"working": "5m", "off_hours": "12m"}
+    written_out = Organisation.model_validate({
+        "name": "o", "responders": [{"id": "a", "ack_delay": slow}, {"id": "b", "ack_delay": slow}],
+        "rotations": [{"id": "primary", "layers": [{"members": ["a", "b"], "turn": "weekly",
+                                                    "handoff": "2026-01-05T09:00"}]}],
+        "escalation_policies": [{"id": "p", "levels": [{"targets": [{"rotation": "primary"}]}]}],
+        "severities": {"P1": {"escalation_policy": "p"}}})
+    assert load_organisation(path) == written_out
+    path.write_text(ANCHORED.replace("x-slow", "slow"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_organisation(path)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(3, "slow")]
