@@ -292,7 +292,8 @@ def oncall(org_file: str, start: str | None, end: str | None, rotations: tuple[s
 @click.option("--at", "when", required=True, help="Local date-time the incident is detected.")
 @click.option("--tags", default="", help="Comma-separated incident tags (they select routes).")
 @click.option("--requires", multiple=True, metavar="KIND:NAME",
-              help="Someone the incident needs: skill:dba, team:security, ... (repeatable).")
+              help="Someone the incident needs: skill:dba, role:commander, team:security, ... "
+                   "(repeatable).")
 @click.option("--worst", is_flag=True, help="Everyone misses every page.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
