@@ -1,4 +1,7 @@
-"""The README's examples marked as checked are the real output of the current code."""
+"""The README's examples are real output of the current code. Every `drillsim run` shown in a
+text block appears in the command's output, in order; blocks marked as checked are whole sessions
+(commands run one after another in one folder, errors included) matched line by line. A line of
+just `…` stands for lines left out."""
 
 from __future__ import annotations
 
@@ -11,13 +14,52 @@ from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
 
-README = Path(__file__).parent.parent / "README.md"
-MARK = "<!-- output checked by tests/test_readme.py -->\n```text\n"
+README = Path(__file__).parents[1] / "README.md"
+WIDTH = "100"  # the terminal width the README's tables were printed at
+MARK = "<!-- output checked by tests/test_readme.py -->\n"
+
+
+def examples() -> list[tuple[str, list[str]]]:
+    """(command line, lines shown after it) of every `$ drillsim run` in an unmarked text block."""
+    found = []
+    text = README.read_text(encoding="utf-8")
+    for marked, block in re.findall(rf"({re.escape(MARK)})?```text\n(.*?)```", text, re.S):
+        if marked:
+            continue  # checked as a whole session below
+        commands = re.split(r"^\$ ", block, flags=re.M)[1:]
+        for command in commands:
+            line, *shown = command.rstrip("\n").split("\n")
+            if line.startswith("drillsim run "):
+                found.append((line, shown))
+    return found
+
+
+def in_order(shown: list[str], output: list[str]) -> str | None:
+    """The first shown line not found in `output` after the previous one, or None."""
+    position = 0
+    for line in shown:
+        if line.strip() == "…":
+            continue
+        try:
+            position = output.index(line, position) + 1
+        except ValueError:
+            return line
+    return None
+
+
+@pytest.mark.parametrize(("command", "shown"), examples(), ids=[c for c, _ in examples()])
+def test_readme_example_is_real_output(command, shown):
+    args = shlex.split(command)[1:]
+    result = CliRunner().invoke(cli, [*args, "--workers", "1"], env={"COLUMNS": WIDTH})
+    assert result.exit_code == 0, result.output
+    output = [line.rstrip() for line in result.output.splitlines()]
+    missing = in_order([line.rstrip() for line in shown], output)
+    assert missing is None, f"not in the output of `{command}`:\n{missing}\n\n" + result.output
 
 
 def blocks() -> list[str]:
     text = README.read_text(encoding="utf-8")
-    return [part.split("\n```", 1)[0] for part in text.split(MARK)[1:]]
+    return [part.split("\n```", 1)[0] for part in text.split(MARK + "```text\n")[1:]]
 
 
 def sessions(block: str) -> list[tuple[str, list[str]]]:
@@ -38,15 +80,15 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 
 @pytest.mark.parametrize("block", blocks(), ids=lambda b: b.splitlines()[0][:60])
-def test_readme_example_is_real_output(block, tmp_path, monkeypatch):
+def test_readme_session_is_real_output(block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for command, expected in sessions(block):
         args = shlex.split(command)
         assert args[0] == "drillsim"
-        result = CliRunner().invoke(cli, args[1:], env={"COLUMNS": "100"})
+        result = CliRunner().invoke(cli, args[1:], env={"COLUMNS": WIDTH})
         actual = [line.rstrip() for line in result.output.splitlines()]
         assert matches(expected, actual), f"$ {command}\n" + "\n".join(actual)
 
 
 def test_there_are_checked_examples():
-    assert len(blocks()) >= 3
+    assert len(examples()) >= 3 and len(blocks()) >= 3
