@@ -8,21 +8,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.durations import format_duration as minutes
+from drillsim.scenarios.durations import format_span
 from drillsim.sim.metrics import METRICS
 
 LABELS = {"ttd": "TTD", "tta": "TTA", "ttm": "TTM", "ttr": "TTR"}
 CAPTION = ("TTD detect, TTA acknowledge: from start and from detection; "
            "TTM mitigate, TTR resolve: from start")
-
-
-def minutes(value: float | None) -> str:
-    """A duration for people: `4m`, `1h30m`, `2d3h` (to the minute past an hour)."""
-    if value is None or value != value:
-        return "–"
-    if value < 60:
-        return f"{value:.1f}m"
-    return format_duration(round(value))
 
 
 def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame) -> None:
@@ -36,7 +28,7 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
     for key, s in summary["metrics"].items():
         lo, hi = s["ci95"]
         table.add_row(LABELS[key], minutes(s["mean"]),
-                      f"{minutes(lo)}–{minutes(hi)}", minutes(s["p50"]), minutes(s["p90"]),
+                      format_span(lo, hi), minutes(s["p50"]), minutes(s["p90"]),
                       minutes(s["p99"]), str(s["count"]))
     console.print(table)
     if summary["undetected"] or summary["unacknowledged"] or summary["unresolved"]:

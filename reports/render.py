@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from drillsim.reports.files import write_text
+from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.errors import InputError, Problem
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -26,24 +27,13 @@ def md(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
 
 
-def minutes(value: Any) -> str:
-    """Minutes as a readable duration (`1h 05m`), or an en dash when absent."""
-    if value is None or value != value:
-        return "–"
-    total = round(float(value))
-    days, rest = divmod(total, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
-
-
 def percent(value: Any, digits: int = 0) -> str:
     return "–" if value is None else f"{100 * float(value):.{digits}f}%"
 
 
 def _filters(env: Environment) -> Environment:
-    env.filters.update(md=md, minutes=minutes, percent=percent, svg=Markup)
+    env.filters.update(md=md, minutes=format_duration, span=lambda pair, signed=False: format_span(
+        *pair, signed=signed), percent=percent, svg=Markup)
     return env
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from drillsim.drills.cli import cli
 from drillsim.reports.data import comparison, run_report
 from drillsim.reports.render import render
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.loader import load
 from drillsim.sim.runner import replicate
 from drillsim.sim.summary import run_summary
@@ -167,6 +168,11 @@ workload:
     assert verdicts[("faster paging", "ttd")] == "no clear difference"  # same arrivals and draws
     html = render("comparison", "html", report)
     assert html.count("<svg") == 1 and "faster paging" in html
+    faster = next(d for d in report["differences"] if d["variant"] == "faster paging"
+                  and d["metric"] == "tta")
+    row = f"| faster paging | Time to acknowledge | {format_duration(faster['mean'], signed=True)} |"
+    assert row.startswith("| faster paging | Time to acknowledge | \u2212") and "d 23h" not in row
+    assert row in render("comparison", "md", report)
 
 
 def test_a_users_own_template_runs_sandboxed(tmp_path):
