@@ -19,7 +19,7 @@ from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.errors import InputError, Problem
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>$~])")  # `$` would start mathematics on GitHub
 
 
 def md(value: Any) -> str:

@@ -57,7 +57,7 @@ def format_duration(minutes: float | None, resolution: float | None = None,
         return "\u2013"
     step = resolution if resolution is not None else resolution_for(minutes)
     seconds = round(round(abs(minutes) / step) * step * 60)
-    parts = []
+    parts: list[str] = []
     for unit, size in _SHOWN:
         count, seconds = divmod(seconds, round(size * 60))
         if count:

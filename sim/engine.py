@@ -11,6 +11,7 @@ from typing import Any
 
 import simpy
 
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.scenario import Phase, Scenario
 from drillsim.sim.arrivals import IncidentState, incidents_for
 from drillsim.sim.compiled import CompiledOrg
@@ -89,7 +90,7 @@ class Simulation(Paging):
         self._log(inc, "declared", detail=inc.severity)
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
             self._log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
-                                              f"for {wait:.0f}m")
+                                              f"for {format_duration(wait)}")
             if not may_change:  # nothing can cut the wait short
                 yield env.timeout(wait)
                 break

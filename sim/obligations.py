@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.sim.arrivals import IncidentState
 from drillsim.sim.compiled import CompiledOrg
@@ -122,7 +123,7 @@ def obligations(inc: IncidentState, compiled: CompiledOrg, rng: np.random.Genera
         at = detected + trigger.after
         if not math.isnan(at) and not resolved <= at:
             events.append((inc.id, at, "management_escalation", trigger.notify,
-                           f"open after {trigger.after:g}m"))
+                           f"open after {format_duration(trigger.after)}"))
     for rule in compiled.org.financial_escalations:
         at = _crossing(inc, compiled, rule.threshold, end if math.isnan(resolved) else resolved)
         if not math.isnan(at):

@@ -3,6 +3,7 @@ post-mortem skeletons, comparison verdicts and clear errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import textwrap
 from pathlib import Path
@@ -42,9 +43,10 @@ org:
   name: "<img src=x onerror=alert(2)>"
   responders: [{id: "<b>eve</b>"}]
   escalation_policies: [{id: p, levels: [{targets: [{responder: "<b>eve</b>"}]}]}]
-  severities: {P1: {escalation_policy: p, deadlines: [{name: "{{ config }}", within: 5m}]}}
+  severities: {"<i>S|1</i>": {escalation_policy: p, deadlines: [{name: "{{ config }}", within: 5m}]}}
 incidents:
-  - {type: "<script>x()</script>", severity: P1, phases: [{name: "*fix* | [link](http://x)", duration: 5m}]}
+  - {type: "<script>x()</script>", severity: "<i>S|1</i>",
+     phases: [{name: "*fix* | [link](http://x)", duration: 5m}]}
 """
 
 
@@ -62,6 +64,21 @@ def test_untrusted_names_render_as_plain_text(tmp_path):
     assert r"\<script\>alert(1)\</script\>" in markdown
     assert r"{{ 7\*7 }} and {% raw %}" in markdown
     assert r"\*fix\* \| \[link\](http://x)" in markdown
+    assert "<i>" not in html and "<i>" not in markdown
+    assert "&lt;i&gt;S|1&lt;/i&gt;" in html and r"\<i\>S\|1\</i\>" in markdown
+
+
+def test_run_report_shows_the_organisations_clock_and_currency(simulate, tmp_path):
+    from tests.reports.test_charts import LADDER
+
+    run = simulate(LADDER, reps=1)
+    markdown = render("run", "md", run_report(run, run_summary(run)))
+    assert "Minute" not in markdown and "UTC" not in markdown
+    assert "| Starts | 2026-01-05 08:00 -05:00 (America/New_York) |" in markdown
+    assert "| Time (America/New_York) | Since start | Event | Who | Detail |" in markdown
+    assert "| 2026-01-05 08:05 -05:00 | 5m | paged | tokyo |  |" in markdown
+    assert (r"outage \$\\alpha\$ \<b\>, urgent, started 2026-01-05 08:00 -05:00, resolved after 40m, "
+            "estimated cost €400") in markdown
 
 
 HISTORY = """\
@@ -79,10 +96,12 @@ def test_monthly_report_figures_from_an_incident_history(tmp_path):
     csv.write_text(HISTORY, encoding="utf-8")
     from drillsim.reports.history import load_history, periodic
 
-    report = periodic(load_history(csv), "monthly", mttr_target=240, uptime_target=99.9)
+    history = load_history(csv, since=dt.date(2026, 1, 1), until=dt.date(2026, 2, 28))
+    report = periodic(history, "monthly", mttr_target=240, uptime_target=99.9)
     january, february = report["periods"]
-    assert (january["period"], january["incidents"], january["p0"], january["p1"]) == (
-        "2026-01", 3, 1, 1)
+    assert (january["period"], january["incidents"], january["major"]) == (
+        "2026-01", 3, [{"severity": "P0", "count": 1}, {"severity": "P1", "count": 1}])
+    assert not january["partial"] and not february["partial"]
     assert january["mean_ttr"] == pytest.approx((120 + 90 + 30) / 3)
     # P0/P1 impact: 60 + 45 minutes out of 31 days
     assert january["uptime"] == pytest.approx(100 * (1 - 105 / (31 * 1440)))
@@ -96,11 +115,12 @@ def test_monthly_report_figures_from_an_incident_history(tmp_path):
     assert february["categories"] == [{"type": "cosmetic", "count": 1},
                                       {"type": "outage", "count": 1}]
     out = tmp_path / "monthly.md"
-    result = CliRunner().invoke(cli, ["report", "monthly", str(csv), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["report", "monthly", str(csv), "--out", str(out),
+                                      "--since", "2026-01-01", "--until", "2026-02-28"])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "## 2026-02" in text and "| Incidents | 2 (-1, -33% on the previous period) |" in text
-    quarterly = periodic(load_history(csv), "quarterly")
+    quarterly = periodic(history, "quarterly")
     assert [(p["period"], p["incidents"]) for p in quarterly["periods"]] == [("2026Q1", 5)]
 
 
@@ -142,6 +162,15 @@ def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
                     "## Action items"):
         assert heading in text
     assert "(raised from P1)" in text and "| severity changed |" in text
+    assert "| Time (Europe/London) | Since start | Event | Who | Detail |" in text
+    assert "starting 2026-03-07 22:30 +00:00" in text and "Minute" not in text
+    assert "| Deadline | Due (Europe/London) | Due after | Done after | |" in text
+    cost = text.split("| Estimated cost | Data lost |")[1].splitlines()[2].split("|")[5].strip()
+    assert cost.startswith("$") and cost[1:].replace(",", "").isdigit()
+    tokyo = tmp_path / "tokyo.md"
+    assert runner.invoke(cli, ["report", "incident", str(folder), "--incident", "0",
+                               "--timezone", "Asia/Tokyo", "--out", str(tokyo)]).exit_code == 0
+    assert "starting 2026-03-08 07:30 +09:00" in tokyo.read_text(encoding="utf-8")
     missing = runner.invoke(cli, ["report", "incident", str(folder), "--incident", "9",
                                   "--out", str(out)])
     assert missing.exit_code == 2 and "no incident 9 in replication 0" in missing.stderr
