@@ -171,6 +171,8 @@ def _from_csv(path: Path, timezone: str | None, major: Sequence[str] | None) -> 
     if missing:
         raise _problem(str(path), ", ".join(missing),
                        f"missing column; an incident history needs {', '.join(CSV_COLUMNS)}")
+    if frame.empty:
+        raise _problem(str(path), "", "no incidents: the file has a header and no rows")
     times, problems = _instants(frame, str(path), timezone)
     if not problems and times["started"].isna().any():
         line = int(np.argmax(times["started"].isna().to_numpy())) + 2
@@ -180,7 +182,7 @@ def _from_csv(path: Path, timezone: str | None, major: Sequence[str] | None) -> 
     out = pd.concat([frame[["type", "severity"]].astype(str), times], axis=1)
     out["mitigated"] = out["mitigated"].fillna(out["resolved"])
     ladder = _found_ladder(str(path), out.severity.tolist(), major)
-    source = f"{path}: an incident-history CSV of {len(out)} incidents"
+    source = f"{path}: an incident-history CSV of {_incidents(len(out))}"
     return History(out, source, timezone or "UTC", ladder,
                    tuple(major or ladder[:MAJOR_LEVELS]), _span(out), False)
 
@@ -199,9 +201,13 @@ def _window(history: History, since: dt.date | None, until: dt.date | None) -> H
     inc = history.incidents
     inside = (inc.started >= lo) & (inc.started < hi)
     left_out = int((~inside).sum())
-    note = f"; {left_out} incidents outside that stretch left out" if left_out else ""
+    note = f"; {_incidents(left_out)} outside that stretch left out" if left_out else ""
     return History(inc[inside].reset_index(drop=True), history.source + note, history.timezone,
                    history.ladder, history.major, (lo, hi), True)
+
+
+def _incidents(count: int) -> str:
+    return f"{count} incident" + ("" if count == 1 else "s")
 
 
 def _downtime(group: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> float:
@@ -237,7 +243,9 @@ def periodic(history: History, period: str, mttr_target: float = 240.0,
     last = (pd.Timestamp(cov_hi) - pd.Timedelta(1, "ns")).tz_convert(tz).tz_localize(None) \
         .to_period(freq)
     rows: list[dict[str, Any]] = []
-    for label in pd.period_range(min(first, h.period.min()), max(last, h.period.max()), freq=freq):
+    if len(h):
+        first, last = min(first, h.period.min()), max(last, h.period.max())
+    for label in pd.period_range(first, last, freq=freq):
         g = h[h.period == label]
         lo, hi = _local_start(label, tz), _local_start(label + 1, tz)
         seen_lo, seen_hi = max(lo, cov_lo), min(hi, cov_hi)
@@ -262,8 +270,8 @@ def periodic(history: History, period: str, mttr_target: float = 240.0,
             "mean_ttr": ttr.mean if ttr else None,
             "mean_ttr_ci": list(ttr.ci95) if ttr else [None, None],
             "p90_ttr": ttr.p90 if ttr else None,
-            "mttr_met": bool(ttr and ttr.mean <= mttr_target),
-            "uptime": uptime, "uptime_met": uptime is not None and uptime >= uptime_target,
+            "mttr_met": None if ttr is None else ttr.mean <= mttr_target,
+            "uptime": uptime, "uptime_met": None if uptime is None else uptime >= uptime_target,
             "by_severity": [{"severity": sev, "count": len(s),
                              "mean_ttr": float(s.ttr.mean()) if s.ttr.notna().any() else None,
                              "primary_cause": s.type.value_counts().sort_index().idxmax()}
@@ -294,12 +302,12 @@ def _period_charts(rows: list[dict[str, Any]], ladder: list[str], h: pd.DataFram
                 "for the mean; missed periods crossed and labelled",
          charts.svg(charts.period_trend(names, {"mean": [r["mean_ttr"] for r in rows],
                                                 "p90": [r["p90_ttr"] for r in rows]},
-                                        mttr_target, [not r["mttr_met"] for r in rows],
+                                        mttr_target, [r["mttr_met"] is False for r in rows],
                                         "Time to resolve", "duration"))),
         ("uptime", f"Uptime per period against the {uptime_target:g}% target; missed periods "
                    "crossed and labelled",
          charts.svg(charts.period_trend(names, {"uptime": [r["uptime"] for r in rows]},
-                                        uptime_target, [not r["uptime_met"] for r in rows],
+                                        uptime_target, [r["uptime_met"] is False for r in rows],
                                         "Uptime (time no major incident was unmitigated)",
                                         "percent"))),
     ]

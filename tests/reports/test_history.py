@@ -149,3 +149,13 @@ def test_periodic_report_from_a_results_folder_knows_its_organisation(tmp_path):
         ("2026Q1", True, None), ("2026Q2", True, None)]
     text = render("periodic", "md", report)
     assert "the first of 1 replications of the simulated scenario demo" in text
+
+
+def test_a_quiet_month_neither_meets_nor_misses_the_resolve_target(tmp_path):
+    text = "type,severity,started,resolved\nx,P1,2026-01-05T10:00:00Z,2026-01-05T11:00:00Z\n"
+    result, out = monthly(tmp_path, text, "--since", "2026-01-01", "--until", "2026-02-28")
+    assert result.exit_code == 0, result.output
+    report = out.read_text(encoding="utf-8")
+    assert "| 2026-01 | 1 | – | 1 | 1h (met) | 1h | 99.866% (missed) |" in report
+    assert "| 2026-02 | 0 | -100% | 0 | – | – | 100.000% (met) |" in report
+    assert "| Mean time to resolve | – |" in report and "| Mean time to resolve | 1h (met) (95% CI" in report

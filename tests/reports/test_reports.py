@@ -131,6 +131,7 @@ def test_monthly_report_figures_from_an_incident_history(tmp_path):
     ("type,severity,started,resolved\nx,P1,2026-01-01T00:00Z,2026-01-01T01:00Z\n"
      "y,P2,yesterday,2026-01-01T01:00Z\n",
      "history.csv:3: started: expected an ISO 8601 time, found 'yesterday'"),
+    ("type,severity,started,resolved\n", "history.csv: no incidents: the file has a header and no rows"),
 ])
 def test_a_bad_history_gets_one_clear_message(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)
