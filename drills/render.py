@@ -40,8 +40,8 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
         severity.add_column(column, justify="left" if column == "severity" else "right")
     for name, row in summary["by_severity"].items():
         severity.add_row(name, str(row["incidents"]),
-                         *(f"{minutes(row[f'{k}_mean'])} ({minutes(row[f'{k}_p90'])})"
-                           for k in METRICS))
+                         *(f"{minutes(row[f'{k}_mean'])}\n({minutes(row[f'{k}_p90'])})"
+                           for k in METRICS))  # mean and p90 on lines of their own: no duration wraps
     console.print(severity)
     targets = sorted({t for shares in summary["sla"].values() for t in shares},
                      key=["acknowledge", "first_response", "mitigate", "resolve"].index)
@@ -65,9 +65,9 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
         console.print(owed)
     busiest = load.sort_values("pages", ascending=False).head(10)
     oncall = Table(title="On-call load per replication (mean)")
-    for column in ("responder", "pages", "night pages", "off-hours pages", "hours engaged"):
+    for column in ("responder", "pages", "night pages", "off-hours pages", "time engaged"):
         oncall.add_column(column, justify="left" if column == "responder" else "right")
     for rid, row in busiest.iterrows():
         oncall.add_row(str(rid), f"{row.pages:.1f}", f"{row.night_pages:.1f}",
-                       f"{row.off_hours_pages:.1f}", f"{row.minutes_engaged / 60:.1f}")
+                       f"{row.off_hours_pages:.1f}", minutes(row.minutes_engaged))
     console.print(oncall)

@@ -118,6 +118,7 @@ def test_a_partial_period_is_flagged_instead_of_showing_a_drop(tmp_path):
     assert "## 2026-04 (partial: the history covers 2 of 30 days)" in report
     assert "| Incidents | 1 (partial period, not compared) |" in report
     assert "| Incidents | 25 (+0, +0% on the previous period) |" in report
+    assert "| Incidents | 25 (the previous period is partial, not compared) |" not in report
 
 
 def test_a_missed_target_is_said_in_words_and_the_source_is_named(tmp_path):
