@@ -13,7 +13,7 @@ from drillsim.scenarios.durations import format_span
 from drillsim.sim.metrics import METRICS
 
 LABELS = {"ttd": "TTD", "tta": "TTA", "ttm": "TTM", "ttr": "TTR"}
-CAPTION = ("TTD detect, TTA acknowledge: from start and from detection; "
+CAPTION = ("TTD detect: from start; TTA acknowledge: from declaration (the page); "
            "TTM mitigate, TTR resolve: from start")
 
 
