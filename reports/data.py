@@ -46,10 +46,19 @@ def incident_timeline(events: pd.DataFrame, replication: int, incident: int,
     started, what happened and who."""
     ev = events[(events.replication == replication) & (events.incident == incident)]
     start = ev.loc[ev.kind == "started", "at"].min()
-    ev = ev[ev.kind.isin(TIMELINE_KINDS)].sort_values("at", kind="stable")
-    return [{"at": float(r.at), "time": format_instant(r.time, timezone),
-             "since": format_duration(r.at - start), "kind": r.kind, "actor": r.actor,
-             "detail": r.detail} for r in ev.itertuples()]
+    ev = ev.sort_values("at", kind="stable")
+    paged = ev[ev.kind == "paged"]
+    rows = []
+    for r in ev.itertuples():
+        detail = r.detail
+        if r.kind == "deferred":  # say when the wait for business hours ends, on the clock
+            after = paged[paged["at"] >= r.at]
+            until = f" until {format_instant(after['time'].iloc[0], timezone)}" if len(after) else ""
+            detail = f"waiting for business hours{until} ({r.detail})"
+        rows.append({"at": float(r.at), "time": format_instant(r.time, timezone),
+                     "since": format_duration(r.at - start), "kind": r.kind, "actor": r.actor,
+                     "detail": detail})
+    return rows
 
 
 def gantt(row: Any, timeline: list[dict[str, Any]], owed: pd.DataFrame, timezone: str) -> Any:

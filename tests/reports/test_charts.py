@@ -62,7 +62,8 @@ FIGURES = {
     "sla": lambda: charts.sla_bars({"P1": {"acknowledge": 1.0, "resolve": 0.95},
                                     "P2": {"acknowledge": 1.0, "resolve": 1.0}}),
     "timeline": lambda: charts.timeline("t", [("a", 0, 100), ("b", 10, 400)],
-                                        [("x", 50, True), ("y", 390, False)], "time"),
+                                        [("x", 50, "met"), ("y", 390, "missed"),
+                                         ("z", 200, "late"), ("w", 300, "unstaffed")], "time"),
     "period_counts": lambda: charts.period_counts(["2026-01", "2026-02"],
                                                   {"P1": [30, 31], "P2": [5, 2]}, [False, True]),
     "period_trend": lambda: charts.period_trend(["2026-01", "2026-02"],
@@ -114,6 +115,10 @@ def test_slowest_timeline_labels_the_wait_for_business_hours(ladder_run):
     rec = ladder_run.records
     low = rec.incidents[(rec.incidents.severity == "low") & (rec.incidents.replication == 0)].iloc[0]
     tl = incident_timeline(rec.events, 0, int(low.incident), "America/New_York")
+    # the timeline table says so too, with the instant the wait ends on the organisation's clock
+    assert [(e["time"], e["detail"]) for e in tl if e["kind"] == "deferred"] == [
+        ("2026-01-05 18:00 -05:00",
+         "waiting for business hours until 2026-01-06 09:00 -05:00 (next_business_day for 15h)")]
     owed = rec.deadlines[rec.deadlines.incident == low.incident].iloc[:0]
     fig = gantt(low, tl, owed, "America/New_York")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
