@@ -123,14 +123,19 @@ def distributions(rows: Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]
         return fig
 
 
+# how each deadline outcome is drawn: by marker shape and its word, not only by colour
+OUTCOME_MARKS = {"met": ("o", PALETTE[2]), "late": ("s", PALETTE[1]), "missed": ("X", PALETTE[3]),
+                 "unstaffed": ("D", PALETTE[3])}
+
+
 def timeline(title: str, spans: Sequence[tuple[str, float, float]],
-             marks: Sequence[tuple[str, float, bool]], xlabel: str) -> Figure:
+             marks: Sequence[tuple[str, float, str]], xlabel: str) -> Figure:
     """A Gantt chart of one incident: spans (label, start, end in minutes since impact started),
-    each bar labelled with its length, and deadlines (label, due, met) marked and labelled."""
+    each bar labelled with its length, and deadlines (label, due, outcome: met, late, missed or
+    unstaffed) marked at their due time, the outcome in the row's label and the marker's shape."""
     plt = _pyplot()
     with plt.rc_context(STYLE):
-        rows = [label for label, _, _ in spans] + \
-            [f"{label} ({'met' if met else 'missed'})" for label, _, met in marks]
+        rows = [label for label, _, _ in spans] + [f"{label} ({status})" for label, _, status in marks]
         ends = [e for _, _, e in spans] + [d for _, d, _ in marks]
         hi = max(ends, default=1.0) * 1.12 + 1
         fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.6), layout="constrained")
@@ -141,10 +146,10 @@ def timeline(title: str, spans: Sequence[tuple[str, float, float]],
             ax.annotate(format_duration(end - start), (start + width, i), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=8)
         shown = set()
-        for j, (_, due, met) in enumerate(marks, start=len(spans)):
-            label = "deadline met" if met else "deadline missed"
-            ax.plot([due], [j], marker="o" if met else "X", markersize=8, linestyle="none",
-                    color=PALETTE[2] if met else PALETTE[3],
+        for j, (_, due, status) in enumerate(marks, start=len(spans)):
+            label = f"deadline {status}"
+            marker, colour = OUTCOME_MARKS[status]
+            ax.plot([due], [j], marker=marker, markersize=8, linestyle="none", color=colour,
                     label=None if label in shown else label)
             shown.add(label)
         ax.set_yticks(range(len(rows)), rows)
@@ -154,7 +159,7 @@ def timeline(title: str, spans: Sequence[tuple[str, float, float]],
         ax.set_xlabel(xlabel)
         ax.set_title(title)
         if shown:
-            fig.legend(loc="outside lower center", ncols=2)
+            fig.legend(loc="outside lower center", ncols=len(shown))
         return fig
 
 

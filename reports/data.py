@@ -11,18 +11,15 @@ import pandas as pd
 from scipy import stats
 
 from drillsim.reports import charts
-from drillsim.reports.units import format_instant, format_money
+from drillsim.reports.units import Share, format_instant, format_money, share_of
 from drillsim.scenarios.durations import format_duration
 from drillsim.sim.clock import zone
 from drillsim.sim.metrics import METRICS, durations, responder_load
+from drillsim.sim.records import TARGETS
 from drillsim.sim.runner import Run
 
 NAMES = charts.NAMES
-TIMELINE_KINDS = ("started", "detected", "declared", "deferred", "paged", "missed", "busy",
-                  "escalated", "skipped", "acknowledged", "engaged", "mobilising", "phase",
-                  "option", "option_failed", "option_worked", "inject", "severity_changed",
-                  "mitigated", "resolved", "handed_over", "management_escalation",
-                  "financial_escalation")
+DEADLINE_STATUSES = ("met", "late", "missed", "unstaffed")
 
 
 def _metric_values(incidents: pd.DataFrame) -> dict[str, list[float]]:
@@ -36,8 +33,30 @@ def by_ladder(names: Any, ladder: Sequence[str]) -> list[str]:
     return sorted(dict.fromkeys(names), key=lambda n: (rank.get(n, len(rank)), str(n)))
 
 
-def _ordered(mapping: Mapping[str, Any], ladder: Sequence[str]) -> dict[str, Any]:
-    return {name: mapping[name] for name in by_ladder(mapping, ladder)}
+def sla_shares(incidents: pd.DataFrame, ladder: Sequence[str]) -> dict[str, dict[str, Share]]:
+    """Per severity (the ladder's order), the share of incidents meeting each target it sets,
+    out of those the target applies to."""
+    out: dict[str, dict[str, Share]] = {}
+    for severity in by_ladder(incidents.severity, ladder):
+        group = incidents[incidents.severity == severity]
+        met = {t: group[f"{t}_met"].dropna() for t in TARGETS}
+        out[severity] = {t: share for t, m in met.items()
+                         if (share := share_of(int(m.sum()), len(m))) is not None}
+    return out
+
+
+def deadline_outcomes(deadlines: pd.DataFrame, ladder: Sequence[str]) -> list[dict[str, Any]]:
+    """Per severity and deadline (the plan's own names): the share of occurrences met, and how
+    many were late, missed outright or never staffed."""
+    rows = []
+    for severity in by_ladder(deadlines.severity, ladder):
+        group = deadlines[deadlines.severity == severity]
+        for name, owed in group.groupby("deadline", sort=True):
+            counts = owed.status.value_counts()
+            rows.append({"severity": severity, "deadline": name,
+                         "met": share_of(int(counts.get("met", 0)), len(owed)),
+                         **{s: int(counts.get(s, 0)) for s in DEADLINE_STATUSES[1:]}})
+    return rows
 
 
 def incident_timeline(events: pd.DataFrame, replication: int, incident: int,
@@ -85,7 +104,7 @@ def gantt(row: Any, timeline: list[dict[str, Any]], owed: pd.DataFrame, timezone
         spans.append((f"phase: {phase['detail']}", phase["at"], until))
     spans = [(label, a - start, b - start) for label, a, b in spans if not np.isnan(b)]
     marks = [(d.deadline + (f" #{d.occurrence}" if d.occurrence > 1 else ""), d.due_at - start,
-              bool(d.met)) for d in owed.itertuples()][:12]
+              d.status) for d in owed.itertuples()][:12]
     started = format_instant(row.started_time, timezone)
     return charts.timeline(f"Incident {row.incident}: {row.type} ({row.severity})", spans, marks,
                            f"time since the impact started ({started}, {timezone})")
@@ -124,9 +143,10 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
     chart_list = [("distributions", "How long incidents took, by severity: cumulative share "
                    "of incidents on a logarithmic time axis",
                    charts.svg(charts.distributions({"": cdfs})))]
-    if any(summary["sla"].values()):
-        chart_list.append(("sla", "SLA attainment by severity",
-                           charts.svg(charts.sla_bars(_ordered(summary["sla"], ladder)))))
+    sla = sla_shares(inc, ladder)
+    if any(sla.values()):
+        chart_list.append(("sla", "SLA attainment by severity", charts.svg(charts.sla_bars(
+            {s: {t: share.value for t, share in shares.items()} for s, shares in sla.items()}))))
     zones = {r.id: r.timezone or tz for r in org.responders}
     chart_list.append(("load", "Pages by hour of week, on each responder's own clock",
                        charts.svg(charts.heatmap(pages_by_hour(rec.events, zones, tz,
@@ -151,9 +171,9 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
                 "incidents": summary["incidents"], "undetected": summary["undetected"],
                 "unacknowledged": summary["unacknowledged"], "unresolved": summary["unresolved"]},
         "metrics": [{"key": k, "name": NAMES[k], **v} for k, v in summary["metrics"].items()],
-        "sla": _ordered(summary["sla"], ladder),
-        "targets": sorted({t for shares in summary["sla"].values() for t in shares}),
-        "deadlines": _ordered(summary["deadlines"], ladder),
+        "sla": sla,
+        "targets": [t for t in TARGETS if any(t in shares for shares in sla.values())],
+        "deadlines": deadline_outcomes(rec.deadlines, ladder),
         "load": load.to_dict("records"),
         "slowest": slow,
         "charts": chart_list,

@@ -355,7 +355,7 @@ def incident_report(folder: str | Path, incident: int, replication: int = 0,
         "deadlines": [{"name": d.deadline, "occurrence": int(d.occurrence),
                        "due": format_instant(d.due_time, tz), "due_after": d.due_at - start,
                        "done_after": None if pd.isna(d.done_at) else float(d.done_at) - start,
-                       "met": bool(d.met)} for d in owed.itertuples()],
+                       "status": d.status} for d in owed.itertuples()],
         "charts": [("timeline", "Timeline: time since the impact started",
                     charts.svg(gantt(r, timeline, owed, tz)))],
     }

@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from drillsim.reports.files import write_text
+from drillsim.reports.units import format_share
 from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.errors import InputError, Problem
 
@@ -27,13 +28,9 @@ def md(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
 
 
-def percent(value: Any, digits: int = 0) -> str:
-    return "–" if value is None else f"{100 * float(value):.{digits}f}%"
-
-
 def _filters(env: Environment) -> Environment:
     env.filters.update(md=md, minutes=format_duration, span=lambda pair, signed=False: format_span(
-        *pair, signed=signed), percent=percent, svg=Markup)
+        *pair, signed=signed), share=format_share, svg=Markup)
     return env
 
 

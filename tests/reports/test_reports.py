@@ -165,7 +165,7 @@ def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
     assert "(raised from P1)" in text and "| severity changed |" in text
     assert "| Time (Europe/London) | Since start | Event | Who | Detail |" in text
     assert "starting 2026-03-07 22:30 +00:00" in text and "Minute" not in text
-    assert "| Deadline | Due (Europe/London) | Due after | Done after | |" in text
+    assert "| Deadline | Due (Europe/London) | Due after | Done after | Outcome |" in text
     cost = text.split("| Estimated cost | Data lost |")[1].splitlines()[2].split("|")[5].strip()
     assert cost.startswith("$") and cost[1:].replace(",", "").isdigit()
     tokyo = tmp_path / "tokyo.md"
@@ -215,3 +215,71 @@ def test_a_users_own_template_runs_sandboxed(tmp_path):
     own.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(SecurityError):
         render("run", "html", data, template=own)
+
+
+def test_a_share_prints_its_n_and_wilson_interval():
+    from drillsim.reports.units import format_share, share_of
+
+    z2 = 1.959963984540054 ** 2
+    # all met: the Wilson interval's lower end is n / (n + z^2); none met: its upper end z^2 / (n + z^2)
+    assert share_of(3, 3).low == pytest.approx(3 / (3 + z2))
+    assert share_of(0, 1).high == pytest.approx(z2 / (1 + z2))
+    assert format_share(share_of(3, 3)) == "100% (n=3, 43–100%)"  # 43.85% rounded outwards
+    assert format_share(share_of(0, 1)) == "0% (n=1, 0–80%)"  # 79.35% rounded outwards
+    assert share_of(0, 0) is None and format_share(None) == "–"
+
+
+DEADLINES = """
+name: deadlines
+start: "2026-01-05T10:00"
+org:
+  name: Owing Co
+  timezone: Europe/Berlin
+  responders: [{id: ana, timezone: Europe/Berlin}]
+  escalation_policies: [{id: p, levels: [{targets: [{responder: ana}]}]}]
+  severities:
+    P1:
+      escalation_policy: p
+      targets: {acknowledge: 1h, resolve: 10m}
+      deadlines:
+        - {name: mitigated fast, from: started, to: mitigated, within: 10m}
+        - {name: impact over, from: started, to: mitigated, within: 4h}
+incidents:
+  - {type: outage, severity: P1, phases: [{name: fix, duration: 30m}]}
+"""
+
+
+def test_run_report_shares_carry_n_and_an_interval_and_deadlines_their_outcome(simulate):
+    run = simulate(DEADLINES)
+    assert sorted(run.records.deadlines.status) == ["late", "met"]
+    markdown = render("run", "md", run_report(run, run_summary(run)))
+    # one incident, acknowledged within the hour, resolved after more than 10 minutes
+    assert "| P1 | 100% (n=1, 20–100%) | 0% (n=1, 0–80%) |" in markdown
+    assert "| Severity | Deadline | Met | Late | Missed | Unstaffed |" in markdown
+    assert "| P1 | mitigated fast | 0% (n=1, 0–80%) | 1 | 0 | 0 |" in markdown
+    assert "| P1 | impact over | 100% (n=1, 20–100%) | 0 | 0 | 0 |" in markdown
+
+
+def test_no_report_signals_a_missed_target_by_colour_alone(simulate, tmp_path):
+    import re
+
+    run = simulate(DEADLINES)
+    folder = tmp_path / "results"
+    from drillsim.drills.output import write_results
+
+    write_results(run, folder, "test", ["drillsim"], run_summary(run))
+    from drillsim.reports.history import incident_report, load_history, periodic
+
+    pages = {"run": render("run", "html", run_report(run, run_summary(run))),
+             "incident": render("incident", "html", incident_report(folder, 0)),
+             "monthly": render("periodic", "html", periodic(load_history(folder), "monthly",
+                                                            mttr_target=10))}
+    words = ("met", "missed", "late", "unstaffed", "worse", "better")
+    for name, html in pages.items():
+        for cls, text in re.findall(r'class="([^"]*\b(?:met|missed)\b[^"]*)">(.*?)</', html):
+            assert any(w in text for w in words), (name, cls, text)
+    assert "✗ late" in pages["incident"] and "✓ met" in pages["incident"]
+    assert "✗ missed" in pages["monthly"]
+    markdown = render("incident", "md", incident_report(folder, 0))
+    assert re.search(r"\| mitigated fast \| 2026-01-05 10:10 \+01:00 \| 10m \| \S+ \| \*\*late\*\* \|",
+                     markdown), markdown
