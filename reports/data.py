@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from drillsim.sim.runner import Run
 
 NAMES = charts.NAMES
 DEADLINE_STATUSES = ("met", "late", "missed", "unstaffed")
+_BARE_AMOUNT = re.compile(r"cost reached ([\d,.]+)")  # the engine's words, without a currency
 
 
 def _metric_values(incidents: pd.DataFrame) -> dict[str, list[float]]:
@@ -60,9 +62,9 @@ def deadline_outcomes(deadlines: pd.DataFrame, ladder: Sequence[str]) -> list[di
 
 
 def incident_timeline(events: pd.DataFrame, replication: int, incident: int,
-                      timezone: str) -> list[dict[str, Any]]:
+                      timezone: str, currency: str = "USD") -> list[dict[str, Any]]:
     """One incident's event log, in order: local time with its offset, time since the impact
-    started, what happened and who."""
+    started, what happened and who; amounts in `currency`."""
     ev = events[(events.replication == replication) & (events.incident == incident)]
     start = ev.loc[ev.kind == "started", "at"].min()
     ev = ev.sort_values("at", kind="stable")
@@ -74,6 +76,8 @@ def incident_timeline(events: pd.DataFrame, replication: int, incident: int,
             after = paged[paged["at"] >= r.at]
             until = f" until {format_instant(after['time'].iloc[0], timezone)}" if len(after) else ""
             detail = f"waiting for business hours{until} ({r.detail})"
+        elif r.kind == "financial_escalation" and (amount := _BARE_AMOUNT.fullmatch(detail)):
+            detail = f"cost reached {format_money(float(amount[1].replace(',', '')), currency)}"
         rows.append({"at": float(r.at), "time": format_instant(r.time, timezone),
                      "since": format_duration(r.at - start), "kind": r.kind, "actor": r.actor,
                      "detail": detail})
@@ -132,7 +136,7 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
     worst = inc.assign(ttr=ttr).sort_values("ttr", ascending=False, kind="stable").head(slowest)
     slow = []
     for row in worst.itertuples():
-        tl = incident_timeline(rec.events, row.replication, row.incident, tz)
+        tl = incident_timeline(rec.events, row.replication, row.incident, tz, org.currency)
         slow.append({"replication": row.replication, "incident": row.incident, "type": row.type,
                      "severity": row.severity, "ttr": None if np.isinf(row.ttr) else row.ttr,
                      "started": format_instant(row.started_time, tz),

@@ -330,7 +330,7 @@ def incident_report(folder: str | Path, incident: int, replication: int = 0,
     org = manifest.get("organisation", {})
     tz = _check_zone(timezone) if timezone else org.get("timezone", "UTC")
     currency = org.get("currency", "USD")
-    timeline = incident_timeline(events, replication, incident, tz)
+    timeline = incident_timeline(events, replication, incident, tz, currency)
 
     def minutes(a: str, b: str) -> float | None:
         value = r[f"{a}_at"] - r[f"{b}_at"]

@@ -235,6 +235,9 @@ start: "2026-01-05T10:00"
 org:
   name: Owing Co
   timezone: Europe/Berlin
+  currency: EUR
+  financial_escalations: [{threshold: 1000, notify: ana}]
+  services: [{id: shop, impact_per_minute: 100}]
   responders: [{id: ana, timezone: Europe/Berlin}]
   escalation_policies: [{id: p, levels: [{targets: [{responder: ana}]}]}]
   severities:
@@ -245,7 +248,7 @@ org:
         - {name: mitigated fast, from: started, to: mitigated, within: 10m}
         - {name: impact over, from: started, to: mitigated, within: 4h}
 incidents:
-  - {type: outage, severity: P1, phases: [{name: fix, duration: 30m}]}
+  - {type: outage, severity: P1, services: [shop], phases: [{name: fix, duration: 30m}]}
 """
 
 
@@ -258,6 +261,8 @@ def test_run_report_shares_carry_n_and_an_interval_and_deadlines_their_outcome(s
     assert "| Severity | Deadline | Met | Late | Missed | Unstaffed |" in markdown
     assert "| P1 | mitigated fast | 0% (n=1, 0–80%) | 1 | 0 | 0 |" in markdown
     assert "| P1 | impact over | 100% (n=1, 20–100%) | 0 | 0 | 0 |" in markdown
+    # money in the organisation's currency, in the timeline as in the summary line
+    assert "| financial escalation | ana | cost reached €1,000 |" in markdown
 
 
 def test_no_report_signals_a_missed_target_by_colour_alone(simulate, tmp_path):
