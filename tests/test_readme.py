@@ -53,3 +53,9 @@ def test_the_incident_history_example_reads(tmp_path):
     history = load_history(csv)
     assert history.ladder == ("SEV1", "SEV4") and len(history.incidents) == 2
     assert str(history.incidents.started[1]) == "2026-01-25 08:00:00+00:00"
+
+
+def test_the_share_example_is_in_the_golden_run_report():
+    golden = Path(__file__).parent / "reports" / "golden" / "run-database-failover-drill.md"
+    example = re.search(r"`(\d+% \(n=\d+, \d+–\d+%\))`", README)
+    assert example and example[1] in golden.read_text(encoding="utf-8")
