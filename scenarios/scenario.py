@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration, Rate
-from drillsim.scenarios.org import Frozen, Instant, Organisation, Target, TimeZone
+from drillsim.scenarios.org import Frozen, Impact, Instant, Organisation, Target, TimeZone
 from drillsim.scenarios.policy import Option, Symptom
 
 
@@ -77,6 +77,9 @@ class IncidentTemplate(Frozen):
     requires: tuple[Target, ...] = ()
     phases: tuple[Phase, ...] = Field(min_length=1)
     injects: tuple[Inject, ...] = ()
+    impact: Impact | None = Field(
+        default=None, description="the fields given replace the severity's impact, e.g. "
+        "{mode: degraded} for slowness at any severity")
 
 
 class Incident(IncidentTemplate):

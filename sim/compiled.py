@@ -43,6 +43,7 @@ class Reach:
 class Level:
     delay: float
     reaches: tuple[Reach, ...]
+    respond_within: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,8 @@ class CompiledOrg:
         self.deadlines = {name: sev.all_deadlines() for name, sev in org.severities.items()}
         for r in org.responders:
             tz = r.timezone or org.timezone
-            hours = r.working_hours or Hours(timezone=tz, windows=org.business_hours.windows)
+            hours = r.working_hours or Hours(timezone=tz, windows=org.business_hours.windows,
+                                             holidays=org.business_hours.holidays)
             self.working.append(hours_schedule(clock, hours))
             self.night.append(hours_schedule(clock, Hours(timezone=tz, windows=NIGHT)))
             self.ack_working.append(r.ack_delay.working)
@@ -149,8 +151,8 @@ class CompiledOrg:
         return Reach(label, pool=self.members(target))
 
     def _path(self, policy: EscalationPolicy) -> Path:
-        levels = tuple(Level(level.delay, tuple(self._reach(t) for t in level.targets))
-                       for level in policy.levels)
+        levels = tuple(Level(level.delay, tuple(self._reach(t) for t in level.targets),
+                             level.respond_within) for level in policy.levels)
         return Path(policy.id, policy.name or policy.id, levels, policy.repeat, policy.then,
                     policy.respond_within)
 
