@@ -22,7 +22,7 @@ from drillsim.scenarios.errors import DrillsimError, InputError, Problem
 from drillsim.scenarios.loader import bundled, load, load_organisation, read_document
 from drillsim.sim.metrics import responder_load
 from drillsim.sim.runner import default_workers, replicate
-from drillsim.sim.summary import run_summary
+from drillsim.sim.summary import as_json, run_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 VERSION = package_version("drillsim")
@@ -82,13 +82,13 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
     if out:
         from drillsim.drills.output import write_results
 
-        write_results(result, out, VERSION, ["drillsim", *sys.argv[1:]], summary)
+        write_results(result, out, VERSION, ["drillsim", *sys.argv[1:]], as_json(summary))
     if report_file:
         from drillsim.reports.data import run_report
 
         write_report(report_file, "run", run_report(result, summary))
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(as_json(summary), indent=2))
         return
     console = Console()
     from drillsim.drills.render import print_summary

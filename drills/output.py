@@ -46,7 +46,8 @@ def write_results(run: Run, folder: str | Path, version: str, command: list[str]
     with staged_folder(folder) as staging:
         records = run.records
         tables = {name: _table(getattr(records, name), staging, name)
-                  for name in ("events", "incidents", "deadlines", "responders")}
+                  for name in ("events", "incidents", "deadlines", "responders",
+                               "mobilisations")}
         manifest = {
             "drillsim": version,
             "command": command,

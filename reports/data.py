@@ -9,56 +9,30 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from drillsim.reports import charts
-from drillsim.reports.units import Share, format_instant, format_money, share_of
+from drillsim.reports.render import ci_note
+from drillsim.reports.units import format_instant, format_money
 from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.measures import METRICS, TARGETS, metric
 from drillsim.sim.clock import zone
-from drillsim.sim.metrics import METRICS, durations, responder_load
-from drillsim.sim.records import TARGETS
+from drillsim.sim.intervals import Interval, mean_interval
+from drillsim.sim.metrics import durations, responder_load
 from drillsim.sim.runner import Run
+from drillsim.sim.summary import NOT_MET, RunSummary, shares_by_severity
 
-NAMES = charts.NAMES
-DEADLINE_STATUSES = ("met", "late", "missed", "unstaffed")
 _BARE_AMOUNT = re.compile(r"cost reached ([\d,.]+)")  # the engine's words, without a currency
 
 
 def _metric_values(incidents: pd.DataFrame) -> dict[str, list[float]]:
     d = durations(incidents)
-    return {key: d[name].tolist() for key, (name, _, _) in METRICS.items()}
+    return {m.key: d[m.name].tolist() for m in METRICS}
 
 
 def by_ladder(names: Any, ladder: Sequence[str]) -> list[str]:
     """Severity names in the organisation's order, most severe first; unknown names last."""
     rank = {name: i for i, name in enumerate(ladder)}
     return sorted(dict.fromkeys(names), key=lambda n: (rank.get(n, len(rank)), str(n)))
-
-
-def sla_shares(incidents: pd.DataFrame, ladder: Sequence[str]) -> dict[str, dict[str, Share]]:
-    """Per severity (the ladder's order), the share of incidents meeting each target it sets,
-    out of those the target applies to."""
-    out: dict[str, dict[str, Share]] = {}
-    for severity in by_ladder(incidents.severity, ladder):
-        group = incidents[incidents.severity == severity]
-        met = {t: group[f"{t}_met"].dropna() for t in TARGETS}
-        out[severity] = {t: share for t, m in met.items()
-                         if (share := share_of(int(m.sum()), len(m))) is not None}
-    return out
-
-
-def deadline_outcomes(deadlines: pd.DataFrame, ladder: Sequence[str]) -> list[dict[str, Any]]:
-    """Per severity and deadline (the plan's own names): the share of occurrences met, and how
-    many were late, missed outright or never staffed."""
-    rows = []
-    for severity in by_ladder(deadlines.severity, ladder):
-        group = deadlines[deadlines.severity == severity]
-        for name, owed in group.groupby("deadline", sort=True):
-            counts = owed.status.value_counts()
-            rows.append({"severity": severity, "deadline": name,
-                         "met": share_of(int(counts.get("met", 0)), len(owed)),
-                         **{s: int(counts.get(s, 0)) for s in DEADLINE_STATUSES[1:]}})
-    return rows
 
 
 def incident_timeline(events: pd.DataFrame, replication: int, incident: int,
@@ -126,7 +100,7 @@ def pages_by_hour(events: pd.DataFrame, zones: Mapping[str, str], default: str,
     return grid / max(replications, 1)
 
 
-def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[str, Any]:
+def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any]:
     """Everything the run report shows."""
     rec, sc, org = run.records, run.bundle.scenario, run.bundle.org
     tz, ladder = org.timezone, list(org.severities)
@@ -147,10 +121,9 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
     chart_list = [("distributions", "How long incidents took, by severity: cumulative share "
                    "of incidents on a logarithmic time axis",
                    charts.svg(charts.distributions({"": cdfs})))]
-    sla = sla_shares(inc, ladder)
+    sla = shares_by_severity(summary)
     if any(sla.values()):
-        chart_list.append(("sla", "SLA attainment by severity", charts.svg(charts.sla_bars(
-            {s: {t: share.value for t, share in shares.items()} for s, shares in sla.items()}))))
+        chart_list.append(("sla", "SLA attainment by severity", charts.svg(charts.sla_bars(sla))))
     zones = {r.id: r.timezone or tz for r in org.responders}
     chart_list.append(("load", "Pages by hour of week, on each responder's own clock",
                        charts.svg(charts.heatmap(pages_by_hour(rec.events, zones, tz,
@@ -172,12 +145,14 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
                          "policies": len(org.escalation_policies), "currency": org.currency,
                          "severities": ladder},
         "run": {"replications": run.replications, "seed": run.seed,
-                "incidents": summary["incidents"], "undetected": summary["undetected"],
-                "unacknowledged": summary["unacknowledged"], "unresolved": summary["unresolved"]},
-        "metrics": [{"key": k, "name": NAMES[k], **v} for k, v in summary["metrics"].items()],
-        "sla": sla,
-        "targets": [t for t in TARGETS if any(t in shares for shares in sla.values())],
-        "deadlines": deadline_outcomes(rec.deadlines, ladder),
+                "incidents": summary.incidents, "never": summary.never,
+                "unacknowledged": summary.unacknowledged, "unresolved": summary.unresolved},
+        "ci_note": ci_note(summary),
+        "metrics": summary.metrics,
+        "severities": summary.severities,
+        "roles": summary.roles,
+        "not_met": NOT_MET,
+        "targets": [t.name for t in TARGETS if any(t.name in s.sla for s in summary.severities)],
         "load": load.to_dict("records"),
         "slowest": slow,
         "charts": chart_list,
@@ -186,54 +161,49 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
 
 @dataclass(frozen=True)
 class Difference:
-    """A variant's paired difference from the baseline in one metric's mean (minutes)."""
+    """A variant's paired difference from the baseline in one metric's mean (minutes), with
+    the t-interval over replications' differences (None with a single replication)."""
 
     variant: str
     metric: str
     mean: float
-    ci95: tuple[float, float]
+    ci: Interval | None
 
     @property
     def verdict(self) -> str:
-        lo, hi = self.ci95
-        if hi < 0:
+        if self.ci is None:
+            return "needs two or more replications"
+        if self.ci.high < 0:
             return "better"
-        if lo > 0:
+        if self.ci.low > 0:
             return "worse"
         return "no clear difference"
 
 
-def comparison(runs: Mapping[str, Run], baseline: str, seed: int = 0) -> dict[str, Any]:
+def comparison(runs: Mapping[str, Run], baseline: str) -> dict[str, Any]:
     """Variants side by side and their differences from `baseline`, paired by replication
     (runs with the same seed share arrivals and work, so the pairing removes their noise)."""
-    per_rep = {}
-    for name, run in runs.items():
-        d = durations(run.records.incidents)
-        per_rep[name] = d.groupby("replication")[[n for n, _, _ in METRICS.values()]].mean()
+    columns = [m.name for m in METRICS]
+    frames = {name: durations(run.records.incidents) for name, run in runs.items()}
+    per_rep = {name: d.groupby("replication")[columns].mean() for name, d in frames.items()}
     diffs = []
-    rng = np.random.default_rng(seed)
     for name in runs:
         if name == baseline:
             continue
-        for key, (column, _, _) in METRICS.items():
-            delta = (per_rep[name][column] - per_rep[baseline][column]).dropna().to_numpy()
-            if len(delta) == 0:
-                continue
-            if len(delta) > 1 and np.ptp(delta) > 0:
-                ci = stats.bootstrap((delta,), np.mean, n_resamples=2000, method="percentile",
-                                     random_state=rng).confidence_interval
-                bounds = (float(ci.low), float(ci.high))
-            else:
-                bounds = (float(delta.mean()), float(delta.mean()))
-            diffs.append(Difference(name, key, float(delta.mean()), bounds))
+        for m in METRICS:
+            delta = (per_rep[name][m.name] - per_rep[baseline][m.name]).dropna().to_numpy()
+            if len(delta):
+                diffs.append(Difference(name, m.key, float(delta.mean()),
+                                        mean_interval(delta, np.arange(len(delta)))))
     return {
         "title": f"What-if comparison against {baseline}",
         "baseline": baseline,
-        "variants": [{"name": n, "metrics": {k: s["mean"] for k, s in _means(r).items()}}
-                     for n, r in runs.items()],
-        "differences": [{"variant": d.variant, "metric": d.metric, "name": NAMES[d.metric],
-                         "mean": d.mean, "ci95": list(d.ci95), "verdict": d.verdict}
-                        for d in diffs],
+        "metrics": METRICS,
+        "variants": [{"name": n, "metrics": {m.key: float(d[m.name].mean()) for m in METRICS}}
+                     for n, d in frames.items()],
+        "differences": [{"variant": d.variant, "metric": d.metric, "name": metric(d.metric).title,
+                         "mean": d.mean, "ci95": None if d.ci is None else [d.ci.low, d.ci.high],
+                         "verdict": d.verdict} for d in diffs],
         "charts": [("distributions", "Distributions by severity and variant: cumulative share of "
                     "incidents on a logarithmic time axis", charts.svg(charts.distributions(
                         _by_severity_and_variant(runs, baseline))))],
@@ -253,7 +223,3 @@ def _by_severity_and_variant(runs: Mapping[str, Run], baseline: str
                                              for name, f in frames.items()}
     return rows
 
-
-def _means(run: Run) -> dict[str, dict[str, float]]:
-    d = durations(run.records.incidents)
-    return {k: {"mean": float(d[c].mean())} for k, (c, _, _) in METRICS.items()}

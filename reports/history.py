@@ -19,8 +19,9 @@ from drillsim.reports.data import by_ladder, gantt, incident_timeline
 from drillsim.reports.units import format_instant, format_money
 from drillsim.scenarios.durations import DAY, format_duration
 from drillsim.scenarios.errors import InputError, Problem
+from drillsim.scenarios.measures import METRICS, metric
 from drillsim.sim.clock import to_instant, zone
-from drillsim.sim.metrics import summarise
+from drillsim.sim.metrics import spread
 
 CSV_COLUMNS = ("type", "severity", "started", "resolved")
 INSTANTS = ("started", "detected", "acknowledged", "mitigated", "resolved")
@@ -234,7 +235,7 @@ def periodic(history: History, period: str, mttr_target: float = 240.0,
     only in part is flagged and not compared with its neighbours; its uptime is over the part
     covered."""
     freq, tz = FREQ[period], history.timezone
-    h = history.incidents.copy()
+    h = history.incidents.sort_values("started", kind="stable")  # spreads read them in order
     h["period"] = h.started.dt.tz_convert(tz).dt.tz_localize(None).dt.to_period(freq)
     h["ttr"] = (h.resolved - h.started).dt.total_seconds() / 60
     cov_lo, cov_hi = history.covers
@@ -254,7 +255,8 @@ def periodic(history: History, period: str, mttr_target: float = 240.0,
         partial = seen < whole - DAY  # a day's slack: an export starting at the first incident
         major = g[g.severity.isin(history.major)]
         uptime = 100 * (1 - _downtime(major, seen_lo, seen_hi) / seen) if seen > 0 else None
-        ttr = summarise(g.ttr, pd.Series(0, index=g.index)) if g.ttr.notna().any() else None
+        ttr = spread(metric("ttr"), g.ttr.to_numpy(dtype=float), np.zeros(len(g), dtype=int), 1) \
+            if g.ttr.notna().any() else None
         count = len(g)
         previous = rows[-1] if rows else None
         comparable = previous is not None and not partial and not previous["partial"]
@@ -266,11 +268,11 @@ def periodic(history: History, period: str, mttr_target: float = 240.0,
             if comparable and previous and previous["incidents"] else None,
             "major": [{"severity": s, "count": int((g.severity == s).sum())}
                       for s in history.major],
-            "resolved": ttr.count if ttr else 0,
+            "resolved": ttr.n if ttr else 0,
             "mean_ttr": ttr.mean if ttr else None,
-            "mean_ttr_ci": list(ttr.ci95) if ttr else [None, None],
+            "mean_ttr_ci": [ttr.ci.low, ttr.ci.high] if ttr and ttr.ci else None,
             "p90_ttr": ttr.p90 if ttr else None,
-            "mttr_met": None if ttr is None else ttr.mean <= mttr_target,
+            "mttr_met": None if ttr is None or ttr.mean is None else ttr.mean <= mttr_target,
             "uptime": uptime, "uptime_met": None if uptime is None else uptime >= uptime_target,
             "by_severity": [{"severity": sev, "count": len(s),
                              "mean_ttr": float(s.ttr.mean()) if s.ttr.notna().any() else None,
@@ -349,8 +351,7 @@ def incident_report(folder: str | Path, incident: int, replication: int = 0,
                      "acknowledged_by": r["acknowledged_by"], "escalations": int(r["escalations"]),
                      "cost": format_money(float(r["cost"]), currency),
                      "data_loss": float(r["data_loss_minutes"]),
-                     "ttd": minutes("detected", "started"), "tta": minutes("acknowledged", "declared"),
-                     "ttm": minutes("mitigated", "started"), "ttr": minutes("resolved", "started")},
+                     **{m.key: minutes(m.end, m.start) for m in METRICS}},
         "timeline": timeline,
         "deadlines": [{"name": d.deadline, "occurrence": int(d.occurrence),
                        "due": format_instant(d.due_time, tz), "due_after": d.due_at - start,

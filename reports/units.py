@@ -1,11 +1,9 @@
 """What people read besides durations: instants on the organisation's wall clock with their UTC
-offset, money in the organisation's currency, and shares with their n and interval."""
+offset, and money in the organisation's currency."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from drillsim.sim.clock import zone
@@ -36,37 +34,3 @@ def format_money(amount: Any, currency: str) -> str:
     text: str = format_currency(amount, currency, format=pattern, locale="en",
                                 currency_digits=False)
     return text.replace("-", "\u2212")
-
-
-@dataclass(frozen=True)
-class Share:
-    """`met` of `n` met a target, with the 95% Wilson interval of the share."""
-
-    met: int
-    n: int
-    low: float
-    high: float
-
-    @property
-    def value(self) -> float:
-        return self.met / self.n
-
-
-def share_of(met: int, n: int) -> Share | None:
-    """The share `met`/`n` with its Wilson interval (trials taken as independent); None for n = 0."""
-    if n == 0:
-        return None
-    from scipy.stats import binomtest
-
-    ci = binomtest(met, n).proportion_ci(confidence_level=0.95, method="wilson")
-    return Share(met, n, float(ci.low), float(ci.high))
-
-
-def format_share(value: Share | None) -> str:
-    """`92% (n=236, 88–95%)`: the share, its n and its interval, rounded outwards so it never
-    looks narrower than it is (no `100% (n=3, 100–100%)`)."""
-    if value is None:
-        return ABSENT
-    low = math.floor(round(100 * value.low, 6))
-    high = math.ceil(round(100 * value.high, 6))
-    return f"{value.value:.0%} (n={value.n}, {low}\u2013{high}%)"

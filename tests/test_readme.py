@@ -1,32 +1,63 @@
-"""The README's terminal and report excerpts are what the current code prints."""
+"""The README's examples are real output of the current code: every line a `drillsim run`
+example shows appears in the command's output, in order (a line of just `…` stands for lines
+left out); the monthly report excerpt, the incident-history example and the share example too."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+README = Path(__file__).parents[1] / "README.md"
+WIDTH = "100"  # the terminal width the README's tables were printed at
+
+
+def examples() -> list[tuple[str, list[str]]]:
+    """(command line, lines shown after it) of every `$ drillsim run` in a text block."""
+    found = []
+    for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        commands = re.split(r"^\$ ", block, flags=re.M)[1:]
+        for command in commands:
+            line, *shown = command.rstrip("\n").split("\n")
+            if line.startswith("drillsim run "):
+                found.append((line, shown))
+    return found
+
+
+def in_order(shown: list[str], output: list[str]) -> str | None:
+    """The first shown line not found in `output` after the previous one, or None."""
+    position = 0
+    for line in shown:
+        if line.strip() == "…":
+            continue
+        try:
+            position = output.index(line, position) + 1
+        except ValueError:
+            return line
+    return None
+
+
+@pytest.mark.parametrize(("command", "shown"), examples(), ids=[c for c, _ in examples()])
+def test_readme_example_is_real_output(command, shown):
+    args = shlex.split(command)[1:]
+    result = CliRunner().invoke(cli, [*args, "--workers", "1"], env={"COLUMNS": WIDTH})
+    assert result.exit_code == 0, result.output
+    output = [line.rstrip() for line in result.output.splitlines()]
+    missing = in_order([line.rstrip() for line in shown], output)
+    assert missing is None, f"not in the output of `{command}`:\n{missing}\n\n" + result.output
 
 
 def block_after(command: str) -> list[str]:
     """The lines of the README's text block that follow `$ command`, up to the next `$` or fence."""
-    start = README.index(f"$ {command}\n") + len(command) + 3
-    body = README[start:README.index("```", start)]
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"$ {command}\n") + len(command) + 3
+    body = text[start:text.index("```", start)]
     return re.split(r"^\$ ", body, flags=re.M)[0].rstrip("\n").split("\n")
-
-
-def test_the_quick_tour_is_real_output(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "80")
-    shown = block_after("drillsim run demo --reps 20 --seed 7")
-    assert shown[-1] == "…"
-    result = CliRunner().invoke(cli, ["run", "demo", "--reps", "20", "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    printed = [line.rstrip() for line in result.stdout.splitlines()]
-    assert shown[:-1] == printed[:len(shown) - 1]
 
 
 def test_the_monthly_report_excerpt_is_real_output(tmp_path):
@@ -47,9 +78,10 @@ def test_the_monthly_report_excerpt_is_real_output(tmp_path):
 def test_the_incident_history_example_reads(tmp_path):
     from drillsim.reports.history import load_history
 
-    start = README.index("type,severity,started,detected,mitigated,resolved\n")
+    text = README.read_text(encoding="utf-8")
+    start = text.index("type,severity,started,detected,mitigated,resolved\n")
     csv = tmp_path / "history.csv"
-    csv.write_text(README[start:README.index("```", start)], encoding="utf-8")
+    csv.write_text(text[start:text.index("```", start)], encoding="utf-8")
     history = load_history(csv)
     assert history.ladder == ("SEV1", "SEV4") and len(history.incidents) == 2
     assert str(history.incidents.started[1]) == "2026-01-25 08:00:00+00:00"
@@ -57,5 +89,5 @@ def test_the_incident_history_example_reads(tmp_path):
 
 def test_the_share_example_is_in_the_golden_run_report():
     golden = Path(__file__).parent / "reports" / "golden" / "run-database-failover-drill.md"
-    example = re.search(r"`(\d+% \(n=\d+, \d+–\d+%\))`", README)
+    example = re.search(r"`(\d+% \(n=\d+, \d+–\d+%\))`", README.read_text(encoding="utf-8"))
     assert example and example[1] in golden.read_text(encoding="utf-8")

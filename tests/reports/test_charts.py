@@ -81,7 +81,7 @@ def test_run_report_cdfs_are_per_severity_on_a_log_axis_in_the_ladders_order(lad
     from matplotlib import pyplot as plt
 
     data = run_report(ladder_run, run_summary(ladder_run))
-    assert [s for s in data["sla"]] == ["urgent", "high", "low"]
+    assert [s.severity for s in data["severities"]] == ["urgent", "high", "low"]
     inc = ladder_run.records.incidents
     rows = {"": {s: {"ttd": [], "tta": (inc.acknowledged_at - inc.detected_at)[
         inc.severity == s].tolist()} for s in ("urgent", "high", "low")}}

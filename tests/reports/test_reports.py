@@ -177,15 +177,19 @@ def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
     assert missing.exit_code == 2 and "no incident 9 in replication 0" in missing.stderr
 
 
-def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
-    base = """
+# one responder whose answers take %s on average
+COMPARED = """
 name: cmp
 start: "2026-06-01T12:00"
 org:
   responders: [{id: a, ack_delay: {working: {dist: exponential, mean: %s}, off_hours: 5m}}]
   escalation_policies: [{id: p, levels: [{targets: [{responder: a}]}]}]
   severities: {P1: {escalation_policy: p}}
-workload:
+"""
+
+
+def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
+    base = COMPARED + """workload:
   horizon: 30d
   types: [{type: t, rate: 1/d, severity_mix: {P1: 1}, phases: [{name: fix, duration: 30m}]}]
 """
@@ -215,18 +219,6 @@ def test_a_users_own_template_runs_sandboxed(tmp_path):
     own.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(SecurityError):
         render("run", "html", data, template=own)
-
-
-def test_a_share_prints_its_n_and_wilson_interval():
-    from drillsim.reports.units import format_share, share_of
-
-    z2 = 1.959963984540054 ** 2
-    # all met: the Wilson interval's lower end is n / (n + z^2); none met: its upper end z^2 / (n + z^2)
-    assert share_of(3, 3).low == pytest.approx(3 / (3 + z2))
-    assert share_of(0, 1).high == pytest.approx(z2 / (1 + z2))
-    assert format_share(share_of(3, 3)) == "100% (n=3, 43–100%)"  # 43.85% rounded outwards
-    assert format_share(share_of(0, 1)) == "0% (n=1, 0–80%)"  # 79.35% rounded outwards
-    assert share_of(0, 0) is None and format_share(None) == "–"
 
 
 DEADLINES = """
@@ -271,8 +263,9 @@ def test_no_report_signals_a_missed_target_by_colour_alone(simulate, tmp_path):
     run = simulate(DEADLINES)
     folder = tmp_path / "results"
     from drillsim.drills.output import write_results
+    from drillsim.sim.summary import as_json
 
-    write_results(run, folder, "test", ["drillsim"], run_summary(run))
+    write_results(run, folder, "test", ["drillsim"], as_json(run_summary(run)))
     from drillsim.reports.history import incident_report, load_history, periodic
 
     pages = {"run": render("run", "html", run_report(run, run_summary(run))),
@@ -288,3 +281,14 @@ def test_no_report_signals_a_missed_target_by_colour_alone(simulate, tmp_path):
     markdown = render("incident", "md", incident_report(folder, 0))
     assert re.search(r"\| mitigated fast \| 2026-01-05 10:10 \+01:00 \| 10m \| \S+ \| \*\*late\*\* \|",
                      markdown), markdown
+
+
+def test_a_single_replication_gives_no_verdict(simulate):
+    text = COMPARED + """incidents: [{type: t, severity: P1, at: 0m, phases: [{name: fix, duration: 30m}]}]
+"""
+    runs = {name: simulate(text % mean, reps=1, seed=4) for name, mean in (("a", "20m"),
+                                                                           ("b", "4m"))}
+    report = comparison(runs, "a")
+    assert {d["verdict"] for d in report["differences"]} == {"needs two or more replications"}
+    assert all(d["ci95"] is None for d in report["differences"])
+    assert "needs two or more replications" in render("comparison", "md", report)
