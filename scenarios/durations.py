@@ -70,7 +70,8 @@ def format_duration(minutes: float | None, resolution: float | None = None,
 def format_span(low: float | None, high: float | None, signed: bool = False) -> str:
     """Two durations as `low – high`, each as precise as it must be for the two to differ
     (a confidence interval 1.6 to 2.4 minutes reads `1m 36s – 2m 24s`, not `2m – 2m`)."""
-    present = [x for x in (low, high) if x is not None and x == x]
+    # a zero end (an interval clipped at zero) says nothing about the precision needed
+    present = [x for x in (low, high) if x is not None and x == x and x != 0]
     step = min(map(resolution_for, present), default=SECOND)
     while True:
         a, b = format_duration(low, step, signed), format_duration(high, step, signed)

@@ -82,6 +82,7 @@ def test_a_span_keeps_the_precision_that_matters():
     assert format_span(376, 377.2) == "6h 16m \u2013 6h 17m"
     assert format_span(12 * HOUR, 30 * HOUR) == "12h \u2013 1d 06h"
     assert format_span(MINUTE, None) == "1m \u2013 \u2013"
+    assert format_span(0, 63.6) == "0m \u2013 1h 04m"  # not `0s – 1h 03m 36s`
 
 
 @given(st.text(max_size=12))
