@@ -45,8 +45,9 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
             if why:
                 console.print(f"[yellow]  never {name}: {escape(tally(why))}[/]")
     severity = Table(title="By severity: mean, and its 95% CI below")
-    for column in ("severity", "incidents", *(m.label for m in METRICS)):
-        severity.add_column(column, justify="left" if column == "severity" else "right")
+    for column in ("severity", "n", *(m.label for m in METRICS)):  # a duration never wraps
+        severity.add_column(column, justify="left" if column == "severity" else "right",
+                            no_wrap=column != "severity")
     for row in summary.severities:
         severity.add_row(escape(row.severity), str(row.incidents),
                          *(f"{minutes(s.mean)}\n{_ci(s)}" for s in row.metrics))
