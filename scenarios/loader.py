@@ -14,12 +14,14 @@ from pydantic import BaseModel, ValidationError
 from drillsim.scenarios import org as org_models
 from drillsim.scenarios import scenario as scenario_models
 from drillsim.scenarios.errors import InputError, Problem, nearest
+from drillsim.scenarios.names import Mapping, apply_map, missing
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Bundle, Scenario
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 LIBRARY = "drillsim.scenarios.library"
+BUNDLED = "bundled:"  # prefix naming a bundled file, never a path
 
 
 class Document:
@@ -145,10 +147,17 @@ def _short(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) and len(repr(value)) < 60
 
 
+def _without_extensions(data: Any) -> Any:
+    """Top-level `x-` keys only hold YAML anchors for the rest of the file, as in compose files."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+    return data
+
+
 def validate_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -> M:
     """`model` built from `data`, or an InputError listing every problem with its line."""
     try:
-        result = model.model_validate(data)
+        result = model.model_validate(_without_extensions(data))
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -172,6 +181,11 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 def read_document(path: str | Path) -> Document:
     """Parse one YAML file (a path, or the name of a bundled file) keeping line numbers."""
     file = resolve(path)
+    if str(path).startswith(BUNDLED) and not file.exists():
+        name = str(path).removeprefix(BUNDLED)
+        raise InputError([Problem(str(path), None, "", f"no bundled file {name!r}"
+                                  f"{nearest(name, [n for n, _, _ in bundled()])}; "
+                                  "`drillsim scenarios list` names them")])
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -180,11 +194,14 @@ def read_document(path: str | Path) -> Document:
 
 
 def resolve(path: str | Path) -> Path:
-    """A path on disk, or else a bundled library file named without its `.yaml`."""
+    """A path on disk, or else a bundled library file named without its `.yaml`; `bundled:NAME`
+    is always the bundled file."""
+    text = str(path)
     file = Path(path)
-    if file.exists():
+    if file.exists() and not text.startswith(BUNDLED):
         return file
-    bundled = resources.files(LIBRARY) / f"{Path(path).name.removesuffix('.yaml')}.yaml"
+    name = Path(text.removeprefix(BUNDLED)).name.removesuffix(".yaml")
+    bundled = resources.files(LIBRARY) / f"{name}.yaml"
     if bundled.is_file():
         return Path(str(bundled))
     return file
@@ -202,10 +219,14 @@ def load_organisation(path: str | Path) -> Organisation:
     return org
 
 
-def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundle:
-    """A scenario and its organisation (given, inline, or referenced by the scenario)."""
+def load(scenario_path: str | Path, org_path: str | Path | None = None,
+         mapping: Mapping | None = None) -> Bundle:
+    """A scenario and its organisation (given, inline, or referenced by the scenario), with the
+    scenario's names mapped onto the organisation's by `mapping` ({(kind, old): new})."""
     doc = read_document(scenario_path)
     scenario = validate_model(doc, Scenario, doc.data)
+    if mapping:
+        scenario = apply_map(scenario, mapping)
     sources = [str(resolve(scenario_path))]
     if org_path is not None:
         org = load_organisation(org_path)
@@ -215,12 +236,18 @@ def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundl
         _raise(list(check_organisation(org, lambda p, m: doc.problem(("org", *p), m))))
     elif isinstance(scenario.org, str):
         ref = Path(scenario.org)
-        candidate = ref if ref.is_absolute() else resolve(scenario_path).parent / ref
+        candidate = ref if ref.is_absolute() or scenario.org.startswith(BUNDLED) \
+            else resolve(scenario_path).parent / ref
         org = load_organisation(candidate if candidate.exists() else scenario.org)
         sources.append(str(resolve(candidate if candidate.exists() else scenario.org)))
     else:
         raise InputError([doc.problem(("org",), "no organisation: add 'org' or pass --org FILE")])
-    _raise(list(check_scenario(scenario, org, doc.problem)))
+    problems = list(check_scenario(scenario, org, doc.problem, mappable=org_path is not None))
+    if problems and org_path is not None and any(p.message.startswith("unknown") for p in problems):
+        problems.append(Problem(str(scenario_path), None, "", f"{org_path} lacks names this "
+                                "scenario uses: add them to it, or map each onto one of its own "
+                                "with the --map options above"))
+    _raise(problems)
     return Bundle(scenario=scenario.model_copy(update={"org": None,
                                                        "timezone": scenario.timezone or org.timezone}),
                   org=org, sources=tuple(sources))
@@ -263,6 +290,12 @@ def check_organisation(org: Organisation, at: Any) -> Iterator[Problem]:
     for i, rot in enumerate(org.rotations):
         layer_names = {layer.name for layer in rot.layers}
         for j, layer in enumerate(rot.layers):
+            if layer.members_from is not None:  # left unresolved by the model: say why
+                source, why = org_models.source_layer(org.rotations, rot, layer.members_from)
+                if source is not None:
+                    why = (f"{layer.members_from!r} has no members of its own: its "
+                           f"members_from {source.members_from!r} is unresolved or cyclic")
+                yield at(("rotations", i, "layers", j, "members_from"), why)
             for k, member in enumerate(layer.members):
                 if member not in names["responder"]:
                     yield at(("rotations", i, "layers", j, "members", k),
@@ -332,46 +365,18 @@ def _target(target: Any, names: dict[str, set[str]], at: Any, path: Path_) -> It
                  f"unknown {target.kind} {target.ref!r}{nearest(target.ref, known)}")
 
 
-def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[Problem]:
-    """References from a scenario into its organisation."""
-    services = {s.id for s in org.services}
-    names = {"rotation": {r.id for r in org.rotations}, "responder": {r.id for r in org.responders},
-             "team": {t.id for t in org.teams} | {t for r in org.responders for t in r.teams},
-             "skill": {s for r in org.responders for s in r.skills}, "role": {r.id for r in org.roles}}
+def check_scenario(scenario: Scenario, org: Organisation, at: Any,
+                   mappable: bool = False) -> Iterator[Problem]:
+    """References from a scenario into its organisation, and probabilities of facts."""
+    yield from missing(scenario, org, at, mappable)
     templates: list[tuple[Path_, Any]] = [(("incidents", i), inc)
                                           for i, inc in enumerate(scenario.incidents)]
     if scenario.workload is not None:
         templates += [(("workload", "types", i), t) for i, t in enumerate(scenario.workload.types)]
     for path, template in templates:
-        for j, service in enumerate(template.services):
-            if service not in services:
-                yield at((*path, "services", j),
-                         f"unknown service {service!r}{nearest(service, services)}")
-        for j, target in enumerate(template.requires):
-            yield from _target(target, names, at, (*path, "requires", j))
-        policies = {p.id for p in org.escalation_policies}
-        for j, policy in enumerate(template.escalation_policies):
-            if policy not in policies:
-                yield at((*path, "escalation_policies", j),
-                         f"unknown escalation policy {policy!r}{nearest(policy, policies)}")
-        for j, signal in enumerate(template.signals):
-            if signal.assessor is not None:
-                yield from _target(signal.assessor, names, at, (*path, "signals", j, "assessor"))
-            if signal.alert is not None and signal.alert not in org.alerts:
-                yield at((*path, "signals", j, "alert"),
-                         f"the organisation defines no alert {signal.alert!r}"
-                         f"{nearest(signal.alert, org.alerts)}")
         for fact, odds in template.facts.items():
             if not 0 <= odds <= 1:
                 yield at((*path, "facts", fact), f"expected a probability in 0..1, found {odds}")
-        severities = [template.severity] if hasattr(template, "severity") else list(
-            template.severity_mix)
-        severities += [inj.severity for inj in template.injects if inj.severity]
-        for sev in severities:
-            if sev not in org.severities:
-                yield at((*path, "severity"),
-                         f"unknown severity {sev!r}{nearest(sev, org.severities)}; the "
-                         f"organisation's ladder is {', '.join(org.severities)}")
 
 
 def bundled() -> list[tuple[str, str, str]]:

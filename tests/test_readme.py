@@ -1,6 +1,8 @@
-"""The README's examples are real output of the current code: every line a `drillsim run`
-example shows appears in the command's output, in order (a line of just `…` stands for lines
-left out); the monthly report excerpt, the incident-history example and the share example too."""
+"""The README's examples are real output of the current code. Every `drillsim run` shown in a
+text block appears in the command's output, in order; blocks marked as checked are whole sessions
+(commands run one after another in one folder, errors included) matched line by line. A line of
+just `…` stands for lines left out. The monthly report excerpt, the incident-history example and
+the share example are checked too."""
 
 from __future__ import annotations
 
@@ -15,12 +17,16 @@ from drillsim.drills.cli import cli
 
 README = Path(__file__).parents[1] / "README.md"
 WIDTH = "100"  # the terminal width the README's tables were printed at
+MARK = "<!-- output checked by tests/test_readme.py -->\n"
 
 
 def examples() -> list[tuple[str, list[str]]]:
-    """(command line, lines shown after it) of every `$ drillsim run` in a text block."""
+    """(command line, lines shown after it) of every `$ drillsim run` in an unmarked text block."""
     found = []
-    for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+    text = README.read_text(encoding="utf-8")
+    for marked, block in re.findall(rf"({re.escape(MARK)})?```text\n(.*?)```", text, re.S):
+        if marked:
+            continue  # checked as a whole session below
         commands = re.split(r"^\$ ", block, flags=re.M)[1:]
         for command in commands:
             line, *shown = command.rstrip("\n").split("\n")
@@ -91,3 +97,40 @@ def test_the_share_example_is_in_the_golden_run_report():
     golden = Path(__file__).parent / "reports" / "golden" / "run-database-failover-drill.md"
     example = re.search(r"`(\d+% \(n=\d+, \d+–\d+%\))`", README.read_text(encoding="utf-8"))
     assert example and example[1] in golden.read_text(encoding="utf-8")
+
+
+def blocks() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return [part.split("\n```", 1)[0] for part in text.split(MARK + "```text\n")[1:]]
+
+
+def sessions(block: str) -> list[tuple[str, list[str]]]:
+    """(command, expected lines) for each `$ drillsim …` in a block."""
+    out: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            out.append((line[2:], []))
+        else:
+            out[-1][1].append(line.rstrip())
+    return out
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """Line by line; a line `…` stands for any number of lines."""
+    pattern = "\n".join(".*?" if line == "…" else re.escape(line) for line in expected)
+    return re.fullmatch(pattern, "\n".join(actual), flags=re.S) is not None
+
+
+@pytest.mark.parametrize("block", blocks(), ids=lambda b: b.splitlines()[0][:60])
+def test_readme_session_is_real_output(block, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command, expected in sessions(block):
+        args = shlex.split(command)
+        assert args[0] == "drillsim"
+        result = CliRunner().invoke(cli, args[1:], env={"COLUMNS": WIDTH})
+        actual = [line.rstrip() for line in result.output.splitlines()]
+        assert matches(expected, actual), f"$ {command}\n" + "\n".join(actual)
+
+
+def test_there_are_checked_examples():
+    assert len(examples()) >= 3 and len(blocks()) >= 3
