@@ -165,8 +165,17 @@ def _periodic(period: str) -> Callable[..., None]:
                   help="Target for the mean time to resolve.")
     @click.option("--uptime-target", default=99.9, show_default=True, type=float,
                   help="Uptime target, percent.")
+    @click.option("--timezone", help="IANA zone of the report's clock and of times without an "
+                  "offset in a CSV [default: the results folder's organisation's].")
+    @click.option("--major", help="Severities whose impact is downtime, most severe first, "
+                  "comma-separated [default: the top two of the ladder].")
+    @click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+                  help="First day the history covers [default: its first incident].")
+    @click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+                  help="Last day the history covers [default: its last incident].")
     @user_errors
-    def command(source: str, out: str, mttr_target: str, uptime_target: float) -> None:
+    def command(source: str, out: str, mttr_target: str, uptime_target: float,
+                timezone: str | None, major: str | None, since: Any, until: Any) -> None:
         from drillsim.reports.history import load_history, periodic
 
         format_of(out)
@@ -174,12 +183,14 @@ def _periodic(period: str) -> Callable[..., None]:
             target = parse_duration(mttr_target)
         except ValueError as exc:
             raise InputError([Problem("--mttr-target", None, "", str(exc))]) from None
-        write_report(out, "periodic", periodic(load_history(source), period, target,
-                                               uptime_target))
+        names = [n.strip() for n in major.split(",") if n.strip()] if major else None
+        history = load_history(source, timezone, names, since and since.date(),
+                               until and until.date())
+        write_report(out, "periodic", periodic(history, period, target, uptime_target))
         click.echo(f"wrote {out}")
 
-    command.__doc__ = f"The {period} incident report of SOURCE: counts and their change, P0/P1, " \
-        "MTTR and uptime against target, severities and top categories."
+    command.__doc__ = f"The {period} incident report of SOURCE: counts and their trend, major " \
+        "incidents, MTTR and uptime against target, severities and top categories."
     return command
 
 
@@ -192,13 +203,15 @@ report.command("quarterly")(_periodic("quarterly"))
 @click.option("--incident", "incident_id", required=True, type=int, help="Incident number.")
 @click.option("--replication", default=0, show_default=True, type=int)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.md or FILE.html")
+@click.option("--timezone", help="IANA zone to show times in [default: the organisation's].")
 @user_errors
-def incident_report_command(results: str, incident_id: int, replication: int, out: str) -> None:
+def incident_report_command(results: str, incident_id: int, replication: int, out: str,
+                            timezone: str | None) -> None:
     """A post-mortem skeleton for one simulated incident: impact, timeline, deadlines."""
     from drillsim.reports.history import incident_report
 
     format_of(out)
-    write_report(out, "incident", incident_report(results, incident_id, replication))
+    write_report(out, "incident", incident_report(results, incident_id, replication, timezone))
     click.echo(f"wrote {out}")
 
 

@@ -27,6 +27,18 @@ def sha256(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _context(run: Run) -> dict[str, Any]:
+    """What a report of these records needs to know of the organisation, and the stretch of time
+    the records cover (a workload's horizon; a drill's first to last event)."""
+    org, scenario = run.bundle.org, run.bundle.scenario
+    start = pd.Timestamp(scenario.start_instant())
+    span = scenario.workload.horizon if scenario.workload is not None \
+        else float(run.records.events["at"].max())
+    return {"organisation": {"name": org.name, "timezone": org.timezone, "currency": org.currency,
+                             "severities": list(org.severities)},
+            "covers": [start.isoformat(), (start + pd.Timedelta(minutes=span)).isoformat()]}
+
+
 def write_results(run: Run, folder: str | Path, version: str, command: list[str],
                   summary: dict[str, Any]) -> Path:
     """Write events, incidents and responders (Parquet, or CSV without pyarrow) and
@@ -44,6 +56,7 @@ def write_results(run: Run, folder: str | Path, version: str, command: list[str]
             "seed": run.seed,
             "replications": run.replications,
             "tables": tables,
+            **_context(run),
             "summary": summary,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
