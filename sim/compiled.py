@@ -163,6 +163,14 @@ class CompiledOrg:
         return Path(policy.id, policy.name or policy.id, levels, policy.repeat, policy.then,
                     policy.respond_within)
 
+    def prepare(self, until: float) -> None:
+        """Build every schedule up to `until` once, so that replications share it instead of
+        each extending it where its own pages happen to fall."""
+        schedules = {id(s): s for s in (*self.working, *self.night, *self.on_call.values(),
+                                        self.business) if s is not None}
+        for schedule in schedules.values():
+            schedule.at(until)
+
     def members(self, target: Target) -> frozenset[int]:
         """Everyone who can fill a target: a team's or skill's members, a rotation's people."""
         if target.team is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from drillsim.scenarios.scenario import Bundle
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import RunRecords, simulate
+from drillsim.sim.engine import TAIL, RunRecords, simulate
 from drillsim.sim.records import Records, build
 
 _worker: tuple[Bundle, CompiledOrg] | None = None
@@ -17,7 +17,11 @@ _worker: tuple[Bundle, CompiledOrg] | None = None
 
 def _init_worker(bundle: Bundle) -> None:
     global _worker  # one compiled organisation per worker process, reused by its replications
-    _worker = (bundle, CompiledOrg.build(bundle.org, bundle.scenario.start_instant()))
+    compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
+    workload = bundle.scenario.workload
+    if workload is not None:
+        compiled.prepare(workload.horizon + TAIL)
+    _worker = (bundle, compiled)
 
 
 def _run_one(args: tuple[int, int]) -> RunRecords:
