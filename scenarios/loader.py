@@ -2,81 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from drillsim.scenarios import org as org_models
 from drillsim.scenarios import scenario as scenario_models
+from drillsim.scenarios.document import Document, Path_, bundled, read_document, resolve
 from drillsim.scenarios.errors import InputError, Problem, nearest
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Bundle, Scenario
 
-Path_ = tuple[str | int, ...]
+__all__ = ["Document", "bundled", "load", "load_organisation", "read_document", "resolve",
+           "validate_file"]
 M = TypeVar("M", bound=BaseModel)
-LIBRARY = "drillsim.scenarios.library"
-
-
-class Document:
-    """A parsed YAML file: its data, and the line on which each field path starts."""
-
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self.lines: dict[Path_, int] = {}
-        self.data: Any = None
-        self.problems: list[Problem] = []
-        try:
-            loader = yaml.SafeLoader(text)
-            try:
-                node = loader.get_single_node()
-                self.data = loader.construct_document(node) if node is not None else None
-            finally:
-                loader.dispose()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            raise InputError([Problem(name, line, "", f"YAML syntax: {exc.problem}")]) from exc
-        if node is not None:
-            self._index(node, ())
-        if not isinstance(self.data, dict):
-            raise InputError([Problem(name, 1, "", "expected a mapping of fields at the top level")])
-
-    def _index(self, node: yaml.Node, path: Path_) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key, value in node.value:
-                if key.value in seen:
-                    self.problems.append(Problem(self.name, key.start_mark.line + 1,
-                                                 _dotted((*path, key.value)), "duplicate key"))
-                seen.add(key.value)
-                self._index(value, (*path, key.value))
-                self.lines[(*path, key.value)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for index, value in enumerate(node.value):
-                self._index(value, (*path, index))
-
-    def line(self, path: Path_) -> int | None:
-        """The line of the longest prefix of `path` that exists in the file."""
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.lines:
-                return self.lines[path[:end]]
-        return None
-
-    def problem(self, path: Path_, message: str) -> Problem:
-        return Problem(self.name, self.line(path), _dotted(path), message)
-
-
-def _dotted(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 @functools.cache
@@ -145,85 +91,205 @@ def _short(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) and len(repr(value)) < 60
 
 
-def validate_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -> M:
-    """`model` built from `data`, or an InputError listing every problem with its line."""
-    try:
-        result = model.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = _data_path(data, tuple(error["loc"]))
+@dataclass(frozen=True)
+class Checked(Generic[M]):
+    """A model built from a file's data, with every schema problem found in it. When there are
+    problems, `model` is built from what remains once the invalid parts are left out (None if too
+    little remains), so cross-references can still be checked; `dropped` holds the names of what
+    was left out, and `origin` maps a path in what remains back to the file."""
+
+    model: M | None
+    problems: list[Problem]
+    dropped: frozenset[str]
+    rounds: tuple[dict[Path_, list[int]], ...]
+
+    def origin(self, path: Path_) -> Path_:
+        for kept in reversed(self.rounds):  # each round's list indices, back to the one before
+            out: list[str | int] = []
+            for part in path:
+                if isinstance(part, int) and tuple(out) in kept:
+                    part = kept[tuple(out)][part]
+                out.append(part)
+            path = tuple(out)
+        return path
+
+
+def check_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -> Checked[M]:
+    """`model` from `data` (found at `base` in `doc`) and every problem the schema finds."""
+    problems: list[Problem] = []
+    rounds: list[dict[Path_, list[int]]] = []
+    dropped: set[str] = set()
+    current = data
+    for attempt in range(MAX_ROUNDS):
+        try:
+            built = model.model_validate(current)
+        except ValidationError as exc:
+            errors = exc.errors()
+        else:
+            return Checked(built, doc.problems + _unique(problems), frozenset(dropped),
+                           tuple(rounds))
+        cuts: set[Path_] = set()
+        for error in errors:
+            where = _data_path(current, tuple(error["loc"]))
             if where is None:
                 continue
-            if error["type"] == "too_short" and where and _value(data, where):
-                continue  # a list whose items failed, reported item by item
-            path = (*base, *where)
-            problems.append(doc.problem(path, _message(error, path)))
-        raise InputError(doc.problems + _unique(problems)) from exc
-    if doc.problems:
-        raise InputError(doc.problems)
-    return result
+            if error["type"] == "too_short" and where and _value(current, where):
+                continue  # a list whose items failed, reported (and left out) item by item
+            if attempt == 0:
+                path = (*base, *where)
+                problems.append(doc.problem(path, _message(error, path)))
+            cuts.add(where[:-1] if error["type"] == "missing" else where)
+        if not cuts or () in cuts:
+            break
+        for cut in cuts:
+            dropped |= _names(cut[-1], _value(current, cut))
+        kept: dict[Path_, list[int]] = {}
+        current = _without(current, cuts, (), kept)
+        rounds.append(kept)
+    return Checked(None, doc.problems + _unique(problems), frozenset(dropped), tuple(rounds))
+
+
+MAX_ROUNDS = 8
+
+
+def _names(key: Any, value: Any) -> set[str]:
+    """Names a reference could use for something left out: its key, its id, or itself."""
+    names = {key} if isinstance(key, str) else set()
+    if isinstance(value, str):
+        names.add(value)
+    elif isinstance(value, dict) and isinstance(value.get("id"), str):
+        names.add(value["id"])
+    return names
+
+
+def _without(data: Any, cuts: set[Path_], path: Path_, kept: dict[Path_, list[int]]) -> Any:
+    """`data` less the values at `cuts`; `kept[list path]` records the indices a list keeps."""
+    if isinstance(data, dict):
+        return {key: _without(value, cuts, (*path, key), kept) for key, value in data.items()
+                if (*path, key) not in cuts}
+    if isinstance(data, list):
+        indices = [i for i in range(len(data)) if (*path, i) not in cuts]
+        if len(indices) < len(data):
+            kept[path] = indices
+        return [_without(data[i], cuts, (*path, i), kept) for i in indices]
+    return data
+
+
+def validate_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -> M:
+    """`model` built from `data`, or an InputError listing every problem with its line."""
+    checked = check_model(doc, model, data, base)
+    _raise(checked.problems)
+    assert checked.model is not None
+    return checked.model
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def read_document(path: str | Path) -> Document:
-    """Parse one YAML file (a path, or the name of a bundled file) keeping line numbers."""
-    file = resolve(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from exc
-    return Document(str(path), text)
+class _References:
+    """Turns the paths a cross-reference check reports, in what remained of a file's data, into
+    problems at the file's lines; leaves out those naming something a schema problem removed."""
+
+    def __init__(self, doc: Document, checked: Checked[Any], data: Any, base: Path_ = (),
+                 dropped: frozenset[str] = frozenset()) -> None:
+        self.doc, self.checked, self.data, self.base = doc, checked, data, base
+        self.dropped = checked.dropped | dropped
+        self.hidden: set[Problem] = set()
+
+    def at(self, prefix: Path_ = ()) -> Callable[[Path_, str], Problem]:
+        def problem(path: Path_, message: str) -> Problem:
+            where = self.checked.origin((*prefix, *path))
+            found = self.doc.problem((*self.base, *where), message)
+            if _value(self.data, where) in self.dropped:
+                self.hidden.add(found)
+            return found
+        return problem
+
+    def keep(self, problems: Iterable[Problem]) -> list[Problem]:
+        return [p for p in problems if p not in self.hidden]
 
 
-def resolve(path: str | Path) -> Path:
-    """A path on disk, or else a bundled library file named without its `.yaml`."""
-    file = Path(path)
-    if file.exists():
-        return file
-    bundled = resources.files(LIBRARY) / f"{Path(path).name.removesuffix('.yaml')}.yaml"
-    if bundled.is_file():
-        return Path(str(bundled))
-    return file
-
-
-def load_organisation(path: str | Path) -> Organisation:
-    """An organisation file, validated including every cross-reference."""
-    doc = read_document(path)
+def _organisation(doc: Document) -> tuple[Checked[Organisation], list[Problem]]:
+    """An organisation file (or a scenario holding one under `org`) and all its problems."""
     data: Any = doc.data
     if "responders" not in data and isinstance(data.get("org"), dict):
         data = data["org"]
     base: Path_ = ("org",) if data is not doc.data else ()
-    org = validate_model(doc, Organisation, data, base)
-    _raise(list(check_organisation(org, lambda p, m: doc.problem((*base, *p), m))))
-    return org
+    checked = check_model(doc, Organisation, data, base)
+    problems = list(checked.problems)
+    if checked.model is not None:
+        refs = _References(doc, checked, data, base)
+        problems += refs.keep(check_organisation(checked.model, refs.at()))
+    return checked, _ordered(problems)
+
+
+def load_organisation(path: str | Path) -> Organisation:
+    """An organisation file, validated including every cross-reference."""
+    checked, problems = _organisation(read_document(path))
+    _raise(problems)
+    assert checked.model is not None
+    return checked.model
 
 
 def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundle:
-    """A scenario and its organisation (given, inline, or referenced by the scenario)."""
+    """A scenario and its organisation (given, inline, or referenced by the scenario): every
+    problem of both at once, schema and cross-references alike."""
+    file = resolve(scenario_path)
     doc = read_document(scenario_path)
-    scenario = validate_model(doc, Scenario, doc.data)
-    sources = [str(resolve(scenario_path))]
-    if org_path is not None:
-        org = load_organisation(org_path)
-        sources.append(str(resolve(org_path)))
-    elif isinstance(scenario.org, Organisation):
-        org = scenario.org
-        _raise(list(check_organisation(org, lambda p, m: doc.problem(("org", *p), m))))
-    elif isinstance(scenario.org, str):
-        ref = Path(scenario.org)
-        candidate = ref if ref.is_absolute() else resolve(scenario_path).parent / ref
-        org = load_organisation(candidate if candidate.exists() else scenario.org)
-        sources.append(str(resolve(candidate if candidate.exists() else scenario.org)))
-    else:
-        raise InputError([doc.problem(("org",), "no organisation: add 'org' or pass --org FILE")])
-    _raise(list(check_scenario(scenario, org, doc.problem)))
+    checked = check_model(doc, Scenario, doc.data)
+    problems = list(checked.problems)
+    sources = [file]
+    org: Organisation | None = None
+    dropped: frozenset[str] = frozenset()
+    named = org_path if org_path is not None else doc.data.get("org")
+    if org_path is not None or isinstance(named, str):
+        try:
+            org_doc = read_document(named, None if org_path is not None else file.parent)
+        except InputError as exc:
+            if org_path is not None:
+                raise
+            problems += [doc.problem(("org",), f"{p.file}: {p.message}") for p in exc.problems]
+        else:
+            sources.append(resolve(named, None if org_path is not None else file.parent))
+            org_checked, org_problems = _organisation(org_doc)
+            problems += org_problems
+            org, dropped = org_checked.model, org_checked.dropped
+    elif named is None:
+        problems.append(doc.problem(("org",), "no organisation: add 'org' or pass --org FILE"))
+    elif checked.model is not None and isinstance(checked.model.org, Organisation):
+        org = checked.model.org
+        refs = _References(doc, checked, doc.data)
+        problems += refs.keep(check_organisation(org, refs.at(("org",))))
+    if checked.model is not None and org is not None:
+        refs = _References(doc, checked, doc.data, dropped=dropped)
+        problems += refs.keep(check_scenario(checked.model, org, refs.at()))
+    _raise(_ordered(problems))
+    assert checked.model is not None and org is not None
+    scenario = checked.model
     return Bundle(scenario=scenario.model_copy(update={"org": None,
                                                        "timezone": scenario.timezone or org.timezone}),
-                  org=org, sources=tuple(sources))
+                  org=org, sources=tuple(str(s) for s in sources))
+
+
+def validate_file(name: str | Path) -> list[Problem]:
+    """Every problem of one scenario or organisation file (with the organisation a scenario
+    names); an empty list when it is fine."""
+    try:
+        doc = read_document(name)
+        if "incidents" in doc.data or "workload" in doc.data:
+            load(name)
+        else:
+            _raise(_organisation(doc)[1])
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    """Problems file by file (in the order met), each file's by line."""
+    files = list(dict.fromkeys(p.file for p in problems))
+    return sorted(_unique(problems), key=lambda p: (files.index(p.file), p.line or 0))
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -339,27 +405,25 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[P
         for fact, odds in template.facts.items():
             if not 0 <= odds <= 1:
                 yield at((*path, "facts", fact), f"expected a probability in 0..1, found {odds}")
-        severities = [template.severity] if hasattr(template, "severity") else list(
-            template.severity_mix)
-        severities += [inj.severity for inj in template.injects if inj.severity]
-        for sev in severities:
+        severities = [((*path, "severity"), template.severity)] if hasattr(template, "severity") \
+            else [((*path, "severity_mix", sev), sev) for sev in template.severity_mix]
+        severities += [((*path, "injects", k, "severity"), inj.severity)
+                       for k, inj in enumerate(template.injects) if inj.severity]
+        for where, sev in severities:
             if sev not in org.severities:
-                yield at((*path, "severity"),
-                         f"unknown severity {sev!r}{nearest(sev, org.severities)}; the "
-                         f"organisation's ladder is {', '.join(org.severities)}")
+                yield at(where, f"unknown severity {sev!r}{nearest(sev, org.severities)}; the "
+                                f"organisation's ladder is {', '.join(org.severities)}")
+    zone = ZoneInfo(scenario.timezone or org.timezone)
+    start = _aware(scenario.start, zone)
+    for i, inc in enumerate(scenario.incidents):
+        if isinstance(inc.at, dt.datetime) and _aware(inc.at, zone) < start:
+            yield at(("incidents", i, "at"), f"{inc.at.isoformat()} is before the scenario's start "
+                                             f"({scenario.start.isoformat()}); give a later "
+                                             "instant, or a duration after the start")
 
 
-def bundled() -> list[tuple[str, str, str]]:
-    """(name, kind, description) of every bundled file; kind is `scenario` or `organisation`."""
-    out = []
-    for entry in sorted(resources.files(LIBRARY).iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
-        kind = "scenario" if "incidents" in data or "workload" in data else "organisation"
-        description = data.get("description") or data.get("name", "")
-        out.append((entry.name.removesuffix(".yaml"), kind, " ".join(str(description).split())))
-    return out
+def _aware(instant: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=zone)
 
 
 def starter_files() -> dict[str, str]:

@@ -12,6 +12,8 @@ from drillsim.scenarios.durations import Duration, Rate
 from drillsim.scenarios.org import Frozen, Instant, Organisation, Target, TimeZone
 from drillsim.scenarios.policy import Option, Symptom
 
+MAX_INCIDENTS = 200_000  # per replication: a hundred times a busy year for fifty people
+
 
 def _severity(value: Any) -> Any:
     """A severity's name; whether the organisation's ladder has it is checked once both load."""
@@ -122,6 +124,14 @@ class Workload(Frozen):
         if len(value) != size or min(value) < 0 or max(value) <= 0:
             raise ValueError(f"expected {size} non-negative weights, not all zero")
         return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Workload:
+        expected = sum(kind.rate for kind in self.types) * self.horizon
+        if expected > MAX_INCIDENTS:
+            raise ValueError(f"these rates give about {expected:,.0f} incidents per replication; "
+                             f"a workload may have at most {MAX_INCIDENTS:,}")
+        return self
 
 
 class Scenario(Frozen):

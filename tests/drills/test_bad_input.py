@@ -84,7 +84,9 @@ CASES = {
         ["case.yaml:22: incidents[0].signalz: unknown field (did you mean 'signals'?)"]),
     "duplicate key": (
         ("severity: P1", "severity: P1\n    severity: P2"),
-        ["case.yaml:22: incidents[0].severity: duplicate key"]),
+        ["case.yaml:22: incidents[0].severity: duplicate key",
+         "case.yaml:22: incidents[0].severity: unknown severity 'P2'; the organisation's ladder "
+         "is P1"]),
     "YAML syntax": (
         ("phases: [{name: fix, duration: 30m}]", "phases: [{name: fix, duration: 30m}"),
         ["case.yaml:24: YAML syntax: expected ',' or ']', but got '<stream end>'"]),
@@ -123,10 +125,11 @@ def test_validate_reports_every_file_and_every_problem(tmp_path, monkeypatch):
     result = invoke("validate", "good.yaml", "two.yaml", "missing.yaml")
     assert result.exit_code == 2
     assert result.stdout == "ok: good.yaml\n"
-    assert result.stderr.splitlines() == [
+    assert result.stderr.splitlines() == [  # field and reference problems in one pass
+        "error: two.yaml:12: org.rotations[0].layers[0].members[1]: unknown responder 'bob'",
         "error: two.yaml:22: incidents[0].signals[0].delay: a duration cannot be negative, "
         "found '-2m'",
-        "error: missing.yaml: cannot read file: No such file or directory"]
+        "error: missing.yaml: no such file"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
