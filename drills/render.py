@@ -1,19 +1,24 @@
-"""Terminal rendering of a run summary with rich."""
+"""Terminal rendering of a run summary with rich. Names from the user's files are escaped:
+rich reads `[...]` as markup, and a name is data."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from drillsim.scenarios.durations import format_duration
 from drillsim.sim.metrics import METRICS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 LABELS = {"ttd": "TTD", "tta": "TTA", "ttm": "TTM", "ttr": "TTR"}
 CAPTION = ("TTD detect, TTA acknowledge: from start and from detection; "
            "TTM mitigate, TTR resolve: from start")
+ONCALL_ROWS = 10
 
 
 def minutes(value: float | None) -> str:
@@ -27,7 +32,8 @@ def minutes(value: float | None) -> str:
 
 def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame) -> None:
     """The metric table, SLA attainment by severity, and on-call load per responder."""
-    console.print(f"[bold]{summary['scenario']}[/] against [bold]{summary['organisation']}[/]: "
+    console.print(f"[bold]{escape(summary['scenario'])}[/] against "
+                  f"[bold]{escape(summary['organisation'])}[/]: "
                   f"{summary['incidents']} incidents over {summary['replications']} replications "
                   f"(seed {summary['seed']})")
     table = Table(title="Response times, all severities", caption=CAPTION)
@@ -47,7 +53,7 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
     for column in ("severity", "incidents", *(LABELS[k] for k in METRICS)):
         severity.add_column(column, justify="left" if column == "severity" else "right")
     for name, row in summary["by_severity"].items():
-        severity.add_row(name, str(row["incidents"]),
+        severity.add_row(escape(name), str(row["incidents"]),
                          *(f"{minutes(row[f'{k}_mean'])} ({minutes(row[f'{k}_p90'])})"
                            for k in METRICS))
     console.print(severity)
@@ -58,7 +64,7 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
     for target in targets:
         sla.add_column(target.replace("_", " "), justify="right")
     for severity, shares in summary["sla"].items():
-        sla.add_row(severity, *(f"{shares[t]:.0%}" if t in shares else "–" for t in targets))
+        sla.add_row(escape(severity), *(f"{shares[t]:.0%}" if t in shares else "–" for t in targets))
     console.print(sla)
     if summary["deadlines"]:
         names = sorted({n for shares in summary["deadlines"].values() for n in shares})
@@ -66,16 +72,18 @@ def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame)
         owed.add_column("deadline")
         severities = list(summary["deadlines"])
         for severity in severities:
-            owed.add_column(severity, justify="right")
+            owed.add_column(escape(severity), justify="right")
         for name in names:
-            owed.add_row(name, *(f"{summary['deadlines'][s][name]:.0%}"
+            owed.add_row(escape(name), *(f"{summary['deadlines'][s][name]:.0%}"
                                  if name in summary["deadlines"][s] else "–" for s in severities))
         console.print(owed)
-    busiest = load.sort_values("pages", ascending=False).head(10)
+    busiest = load.sort_values("pages", ascending=False).head(ONCALL_ROWS)
     oncall = Table(title="On-call load per replication (mean)")
     for column in ("responder", "pages", "night pages", "off-hours pages", "hours engaged"):
         oncall.add_column(column, justify="left" if column == "responder" else "right")
     for rid, row in busiest.iterrows():
-        oncall.add_row(str(rid), f"{row.pages:.1f}", f"{row.night_pages:.1f}",
+        oncall.add_row(escape(str(rid)), f"{row.pages:.1f}", f"{row.night_pages:.1f}",
                        f"{row.off_hours_pages:.1f}", f"{row.minutes_engaged / 60:.1f}")
+    if len(load) > len(busiest):
+        oncall.add_row(f"… and {len(load) - len(busiest)} more", style="dim")
     console.print(oncall)
