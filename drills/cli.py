@@ -114,13 +114,14 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
     from drillsim.drills.output import earlier_results
     from drillsim.reports.render import format_of
     from drillsim.scenarios.loader import load
-    from drillsim.sim.runner import default_workers, replicate
 
     started = dt.datetime.now().astimezone()
     replaces = earlier_results(out, force) if out else []  # refuse before simulating, not after
     if report_file:
         format_of(report_file)
     bundle = load(scenario, org_file)
+    from drillsim.sim.runner import default_workers, replicate
+
     workers = min(workers or default_workers(), reps)
     err = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -233,7 +234,6 @@ def _periodic(period: str) -> Callable[..., None]:
                   type=click.FloatRange(0, 100), help="Uptime target, percent.")
     @user_errors
     def command(source: str, out: str, mttr_target: str, uptime_target: float) -> None:
-        from drillsim.reports.history import load_history, periodic
         from drillsim.reports.render import format_of, write_report
         from drillsim.scenarios.durations import parse_duration
         from drillsim.scenarios.errors import InputError, Problem
@@ -245,6 +245,8 @@ def _periodic(period: str) -> Callable[..., None]:
             target = parse_duration(mttr_target)
         except ValueError as exc:
             raise InputError([Problem("--mttr-target", None, "", str(exc))]) from None
+        from drillsim.reports.history import load_history, periodic
+
         write_report(out, "periodic", periodic(load_history(source), period, target,
                                                uptime_target))
         click.echo(f"wrote {out}")

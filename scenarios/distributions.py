@@ -204,7 +204,10 @@ DISTRIBUTIONS: dict[str, type[_Dist]] = {
 
 def _shorthand(value: Any) -> Any:
     """A bare duration (`5m`) means a fixed one; an unknown `dist` gets a clear message."""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dict | _Dist):
+        raise ValueError("expected a duration such as '5m', or a distribution such as "
+                         f"{{dist: exponential, mean: 5m}}, found {value!r}")
+    if isinstance(value, str | int | float):
         return {"dist": "fixed", "value": parse_duration(value)}
     if isinstance(value, dict):
         kind = value.get("dist")

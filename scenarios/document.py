@@ -96,10 +96,11 @@ class _Loader(yaml.SafeLoader):
         except yaml.MarkedYAMLError:
             raise
         except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            kind = node.tag.rsplit(":", 1)[-1]
+            what = "a date or time" if kind == "timestamp" else f"a YAML {kind}"
             reason = f" ({exc})" if isinstance(exc, ValueError | OverflowError) else ""
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}{reason}",
-                node.start_mark) from exc
+                None, None, f"{node.value!r} is not {what}{reason}", node.start_mark) from exc
 
 
 class Document:
@@ -112,6 +113,7 @@ class Document:
         self.data: Any = None
         self.problems: list[Problem] = []
         self._budget = MAX_VALUES
+        self._marks: dict[tuple[int, int], Path_] = {}  # where each value starts -> its path
         try:
             loader = _Loader(text)
             try:
@@ -124,7 +126,13 @@ class Document:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
-            raise InputError([Problem(name, line, "", f"YAML syntax: {exc.problem}")]) from exc
+            message = str(exc.problem)
+            if message.startswith("but ") and exc.context:
+                message = f"{exc.context}, {message}"
+            if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError):
+                message = f"YAML syntax: {message}"
+            field = self._marks.get((mark.line, mark.column), ()) if mark else ()
+            raise InputError([Problem(name, line, dotted(field), message)]) from exc
         except yaml.reader.ReaderError as exc:
             line = text[:exc.position].count("\n") + 1
             raise InputError([Problem(name, line, "", (
@@ -144,6 +152,7 @@ class Document:
             raise InputError([Problem(self.name, node.start_mark.line + 1, "",
                                       f"aliases expand to {what}")])
         self.lines[path] = node.start_mark.line + 1
+        self._marks.setdefault((node.start_mark.line, node.start_mark.column), path)
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key, value in node.value:
@@ -180,21 +189,25 @@ def dotted(path: Path_) -> str:
 
 def read_document(name: str | Path, folder: Path | None = None) -> Document:
     """Parse one YAML file (a path, or the name of a bundled file) keeping line numbers."""
-    file = resolve(name, folder)
-    shown = str(name) if folder is None else str(file)
+    return parse_file(resolve(name, folder), str(name) if folder is None else None)
+
+
+def parse_file(file: Path, shown: str | None = None) -> Document:
+    """Parse a file found by `resolve`; messages name it as `shown` (by default, its path)."""
+    name = str(file) if shown is None else shown
     try:
         with open(file, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise InputError([Problem(shown, None, "", f"cannot read file: {exc.strerror}")]) from exc
+        raise InputError([Problem(name, None, "", f"cannot read file: {exc.strerror}")]) from exc
     if len(raw) > MAX_BYTES:
-        raise InputError([Problem(shown, raw[:MAX_BYTES].count(b"\n") + 1, "", (
+        raise InputError([Problem(name, raw[:MAX_BYTES].count(b"\n") + 1, "", (
             f"the file is larger than {MAX_BYTES // 2**20} MB, the most a scenario or organisation "
             "file may hold; this line is past the limit"))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(shown, raw[:exc.start].count(b"\n") + 1, "", (
+        raise InputError([Problem(name, raw[:exc.start].count(b"\n") + 1, "", (
             f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start or continue a character; "
             "save the file as UTF-8"))]) from None
-    return Document(shown, text)
+    return Document(name, text)

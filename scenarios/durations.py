@@ -64,7 +64,8 @@ def parse_rate(value: Any) -> float:
         per_text = per_text.strip()
         per = parse_duration(per_text if per_text[:1].isdigit() else f"1{per_text}")
         if not math.isfinite(count) or count < 0 or per <= 0:
-            raise ValueError(f"a rate needs a count >= 0 and a positive period, found {value!r}")
+            raise ValueError(f"a rate needs a finite count >= 0 and a positive period, found "
+                             f"{value!r}")
         return count / per
     raise ValueError(f"expected a rate such as '4/7d' or '2/d', found {value!r}")
 

@@ -15,7 +15,14 @@ from pydantic import BaseModel, ValidationError
 
 from drillsim.scenarios import org as org_models
 from drillsim.scenarios import scenario as scenario_models
-from drillsim.scenarios.document import Document, Path_, bundled, read_document, resolve
+from drillsim.scenarios.document import (
+    Document,
+    Path_,
+    bundled,
+    parse_file,
+    read_document,
+    resolve,
+)
 from drillsim.scenarios.errors import InputError, Problem, nearest
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Bundle, Scenario
@@ -23,6 +30,7 @@ from drillsim.scenarios.scenario import Bundle, Scenario
 __all__ = ["Document", "bundled", "load", "load_organisation", "read_document", "resolve",
            "validate_file"]
 M = TypeVar("M", bound=BaseModel)
+SCENARIO_FIELDS = frozenset({"incidents", "workload", "start", "org"})  # an organisation has none
 
 
 @functools.cache
@@ -78,6 +86,9 @@ def _message(error: Any, path: Path_) -> str:
         return f"unknown field{nearest(name, _field_names())}"
     if kind == "too_short":
         return "must not be empty"
+    if kind in _EXPECTED:
+        found = error.get("input")
+        return _EXPECTED[kind] + (f", found {found!r}" if _short(found) else "")
     if kind == "union_tag_invalid":
         return msg
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -85,6 +96,11 @@ def _message(error: Any, path: Path_) -> str:
             return msg[len(prefix):]
     found = error.get("input")
     return f"{msg[0].lower()}{msg[1:]}" + (f", found {found!r}" if _short(found) else "")
+
+
+_EXPECTED = {"tuple_type": "expected a list", "list_type": "expected a list",
+             "dict_type": "expected a mapping", "model_type": "expected a mapping of fields",
+             "string_type": "expected text"}
 
 
 def _short(value: Any) -> bool:
@@ -245,16 +261,21 @@ def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundl
     named = org_path if org_path is not None else doc.data.get("org")
     if org_path is not None or isinstance(named, str):
         try:
-            org_doc = read_document(named, None if org_path is not None else file.parent)
+            org_file = resolve(named, None if org_path is not None else file.parent)
         except InputError as exc:
             if org_path is not None:
                 raise
             problems += [doc.problem(("org",), f"{p.file}: {p.message}") for p in exc.problems]
         else:
-            sources.append(resolve(named, None if org_path is not None else file.parent))
-            org_checked, org_problems = _organisation(org_doc)
-            problems += org_problems
-            org, dropped = org_checked.model, org_checked.dropped
+            sources.append(org_file)
+            try:
+                org_doc = parse_file(org_file, str(named) if org_path is not None else None)
+            except InputError as exc:
+                problems += exc.problems
+            else:
+                org_checked, org_problems = _organisation(org_doc)
+                problems += org_problems
+                org, dropped = org_checked.model, org_checked.dropped
     elif named is None:
         problems.append(doc.problem(("org",), "no organisation: add 'org' or pass --org FILE"))
     elif checked.model is not None and isinstance(checked.model.org, Organisation):
@@ -277,7 +298,7 @@ def validate_file(name: str | Path) -> list[Problem]:
     names); an empty list when it is fine."""
     try:
         doc = read_document(name)
-        if "incidents" in doc.data or "workload" in doc.data:
+        if SCENARIO_FIELDS & doc.data.keys():
             load(name)
         else:
             _raise(_organisation(doc)[1])

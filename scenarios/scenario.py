@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration, Rate
@@ -20,6 +21,18 @@ def _severity(value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected a severity name such as 'P1' or 'SEV2', found {value!r}")
     return value
+
+
+def _when(value: Any) -> str:
+    """`instant` for a date or an ISO date-time, else `offset` (a duration after the start), so
+    a mistake in either gets that form's message alone."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.match(r"\s*\d{4}-\d", value)):
+        return "instant"
+    return "offset"
+
+
+When = Annotated[Annotated[Duration, Tag("offset")] | Annotated[Instant, Tag("instant")],
+                 Discriminator(_when)]
 
 
 class Signal(Frozen):
@@ -83,7 +96,7 @@ class Incident(IncidentTemplate):
     """One incident of a drill, starting `at` after the scenario start, or at an instant."""
 
     severity: str
-    at: Duration | Instant = 0.0
+    at: When = 0.0
 
     _check_severity = field_validator("severity")(lambda cls, v: _severity(v))
 
