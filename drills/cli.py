@@ -38,7 +38,14 @@ def user_errors(func: F) -> F:
 
 
 class _Root(click.Group):
-    """The root group: Ctrl-C ends any command with one line and exit status 130."""
+    """The root group: Ctrl-C ends any command with one line and exit status 130; the command
+    line as given is kept in `ctx.meta["argv"]` for the results manifest."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        ctx = super().make_context(info_name, list(args), parent, **extra)
+        ctx.meta["argv"] = ["drillsim", *args]
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -138,8 +145,8 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
 
         from drillsim.drills.output import write_results
 
-        write_results(result, out, version("drillsim"), ["drillsim", *sys.argv[1:]], summary,
-                      started, workers, replaces)
+        write_results(result, out, version("drillsim"), click.get_current_context().meta["argv"],
+                      summary, started, workers, replaces)
     if report_file:
         from drillsim.reports.data import run_report
         from drillsim.reports.render import write_report

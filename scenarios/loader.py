@@ -278,10 +278,10 @@ def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundl
                 org, dropped = org_checked.model, org_checked.dropped
     elif named is None:
         problems.append(doc.problem(("org",), "no organisation: add 'org' or pass --org FILE"))
-    elif checked.model is not None and isinstance(checked.model.org, Organisation):
-        org = checked.model.org
-        refs = _References(doc, checked, doc.data)
-        problems += refs.keep(check_organisation(org, refs.at(("org",))))
+    elif isinstance(named, dict):  # checked on its own: its references even if the rest fails
+        org_checked, org_problems = _organisation(doc)
+        problems += org_problems
+        org, dropped = org_checked.model, org_checked.dropped
     if checked.model is not None and org is not None:
         refs = _References(doc, checked, doc.data, dropped=dropped)
         problems += refs.keep(check_scenario(checked.model, org, refs.at()))
