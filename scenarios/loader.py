@@ -52,8 +52,10 @@ def load_organisation(path: str | Path) -> Organisation:
 def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundle:
     """A scenario and its organisation (given, inline, or referenced by the scenario): every
     problem of both at once, schema and cross-references alike."""
-    file = resolve(scenario_path)
-    doc = read_document(scenario_path)
+    return _load(resolve(scenario_path), read_document(scenario_path), org_path)
+
+
+def _load(file: Path, doc: Document, org_path: str | Path | None = None) -> Bundle:
     checked = check_model(doc, Scenario, doc.data)
     problems = list(checked.problems)
     sources = [file]
@@ -100,7 +102,7 @@ def validate_file(name: str | Path) -> list[Problem]:
     try:
         doc = read_document(name)
         if SCENARIO_FIELDS & doc.data.keys():
-            load(name)
+            _load(resolve(name), doc)
         else:
             _raise(_organisation(doc)[1])
     except InputError as exc:

@@ -98,7 +98,7 @@ CASES = {
          "is P1"]),
     "YAML syntax": (
         ("phases: [{name: fix, duration: 30m}]", "phases: [{name: fix, duration: 30m}"),
-        ["case.yaml:24: YAML syntax: expected ',' or ']', but got '<stream end>'"]),
+        ["case.yaml:24: YAML syntax: did not find expected ',' or ']'"]),
 }
 
 
@@ -239,7 +239,7 @@ MESSAGES = {  # the one line each file gets, from `validate` and `run` alike
     'alias bomb': 'case.yaml:2: aliases expand to more than 100,000 values',
     'recursive alias': 'case.yaml:1: aliases expand to nesting more than 64 levels deep',
     'undefined alias': "case.yaml:21: found undefined alias 'nope'",
-    'unclosed flow list': "case.yaml:24: YAML syntax: expected ',' or ']', but got '<stream end>'",
+    'unclosed flow list': "case.yaml:24: YAML syntax: did not find expected ',' or ']'",
     'two documents': (
         'case.yaml:24: expected a single document in the stream, but found another document'),
     'unhashable key': 'case.yaml:20: found unhashable key',
@@ -249,7 +249,7 @@ MESSAGES = {  # the one line each file gets, from `validate` and `run` alike
     'bad !!int': (
         "case.yaml:21: incidents[0].severity: 'abc' is not a YAML int (invalid literal for int() with "
         "base 10: 'abc')"),
-    'tab indentation': "case.yaml:2: YAML syntax: found character '\\t' that cannot start any token",
+    'tab indentation': "case.yaml:2: YAML syntax: found a tab character that violates indentation",
     'empty file': 'case.yaml:1: expected a mapping of fields at the top level',
     'a list, not a mapping': 'case.yaml:1: expected a mapping of fields at the top level',
     '10 MB of lines': (
@@ -328,7 +328,7 @@ MESSAGES = {  # the one line each file gets, from `validate` and `run` alike
         "case.yaml:4: org: three-tier-team: no bundled file named 'three-tier-team' (did you mean "
         "'three-tier-teams'?); `drillsim scenarios list` shows them, and a file of your own needs its "
         'folder or suffix, e.g. ./three-tier-team.yaml'),
-    'organisation file broken': "org.yaml:2: YAML syntax: expected ',' or ']', but got '<stream end>'",
+    'organisation file broken': "org.yaml:2: YAML syntax: did not find expected ',' or ']'",
     'severity is a list': 'case.yaml:21: incidents[0].severity: expected text',
     'incidents is a mapping': 'case.yaml:19: incidents: expected a list',
     'neither incidents nor workload': (
@@ -446,8 +446,8 @@ def test_validate_reports_every_file_and_every_problem(tmp_path, monkeypatch):
 @pytest.mark.parametrize(("text", "message"), [
     ("", "case.yaml:1: expected a mapping of fields at the top level"),
     ("- a\n- b\n", "case.yaml:1: expected a mapping of fields at the top level"),
-    ("name: x\n\tstart: 1\n", "case.yaml:2: YAML syntax: found character '\\t' that cannot start "
-                              "any token"),
+    ("name: x\n\tstart: 1\n", "case.yaml:2: YAML syntax: found a tab character that violates "
+                              "indentation"),
 ])
 def test_files_that_are_not_scenarios_at_all(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)
