@@ -137,7 +137,19 @@ def check_organisation(org: Organisation, at: Any) -> Iterator[Problem]:
                              f"unknown team {team!r}{nearest(team, declared)}")
     skills = {s for r in org.responders for s in r.skills}
     rotations = {r.id for r in org.rotations}
-    names = {"rotation": rotations, "responder": set(responders), "team": teams, "skill": skills}
+    names = {"rotation": rotations, "responder": set(responders), "team": teams, "skill": skills,
+             "role": {r.id for r in org.roles}}
+    yield from _duplicates("roles", [r.id for r in org.roles], at)
+    policy_ids = {p.id for p in org.escalation_policies}
+    for i, role in enumerate(org.roles):
+        for kind in ("skill", "team", "rotation"):
+            ref = getattr(role, kind)
+            if ref is not None and ref not in names[kind]:
+                yield at(("roles", i, kind), f"unknown {kind} {ref!r}{nearest(ref, names[kind])}")
+        if role.escalation_policy is not None and role.escalation_policy not in policy_ids:
+            yield at(("roles", i, "escalation_policy"),
+                     f"unknown escalation policy {role.escalation_policy!r}"
+                     f"{nearest(role.escalation_policy, policy_ids)}")
     for i, rot in enumerate(org.rotations):
         layer_names = {layer.name for layer in rot.layers}
         for j, layer in enumerate(rot.layers):
@@ -174,6 +186,17 @@ def check_organisation(org: Organisation, at: Any) -> Iterator[Problem]:
                          f"unknown escalation policy {name!r}{nearest(name, policies)}")
     channels = {"page", "chat", "email", "ticket", *org.channels}
     for key, sev in org.severities.items():
+        for j, rule in enumerate(sev.deadlines):
+            if rule.task is not None:
+                for kind in ("role", "skill"):
+                    ref = getattr(rule.task, kind)
+                    if ref is not None and ref not in names[kind]:
+                        yield at(("severities", key, "deadlines", j, "task", kind),
+                                 f"unknown {kind} {ref!r}{nearest(ref, names[kind])}")
+        role = sev.status_updates.role if sev.status_updates else None
+        if role is not None and role not in names["role"]:
+            yield at(("severities", key, "status_updates", "role"),
+                     f"unknown role {role!r}{nearest(role, names['role'])}")
         if sev.channel not in channels:
             yield at(("severities", key, "channel"),
                      f"unknown channel {sev.channel!r}{nearest(sev.channel, channels)}; define it "
@@ -204,7 +227,7 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[P
     services = {s.id for s in org.services}
     names = {"rotation": {r.id for r in org.rotations}, "responder": {r.id for r in org.responders},
              "team": {t.id for t in org.teams} | {t for r in org.responders for t in r.teams},
-             "skill": {s for r in org.responders for s in r.skills}}
+             "skill": {s for r in org.responders for s in r.skills}, "role": {r.id for r in org.roles}}
     templates: list[tuple[Path_, Any]] = [(("incidents", i), inc)
                                           for i, inc in enumerate(scenario.incidents)]
     if scenario.workload is not None:
@@ -222,6 +245,8 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[P
                 yield at((*path, "escalation_policies", j),
                          f"unknown escalation policy {policy!r}{nearest(policy, policies)}")
         for j, signal in enumerate(template.signals):
+            if signal.assessor is not None:
+                yield from _target(signal.assessor, names, at, (*path, "signals", j, "assessor"))
             if signal.alert is not None and signal.alert not in org.alerts:
                 yield at((*path, "signals", j, "alert"),
                          f"the organisation defines no alert {signal.alert!r}"

@@ -16,10 +16,10 @@ from pydantic import (
 )
 
 from drillsim.scenarios.base import Frozen
-from drillsim.scenarios.distributions import Distribution, Fixed
+from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration
 from drillsim.scenarios.errors import nearest
-from drillsim.scenarios.policy import Alert, Channel, Deadline, FinancialEscalation, Route
+from drillsim.scenarios.policy import Alert, Channel, Deadline, FinancialEscalation, Route, Task
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_REPEAT = 9  # PagerDuty's ceiling on how often an escalation chain loops
@@ -120,10 +120,14 @@ Instant = Annotated[dt.datetime, BeforeValidator(_instant), AfterValidator(_plau
 
 
 class AckDelay(Frozen):
-    """How long a responder takes to acknowledge a page, in and out of their working hours."""
+    """How long a responder takes to acknowledge a page, by the hour in their own zone: in their
+    working hours, in the evening (off hours outside 22:00-07:00) and asleep (22:00-07:00).
+    `off_hours` sets evening and sleep together; `evening` and `sleep` refine it."""
 
     working: Distribution = Fixed(value=2.0)
     off_hours: Distribution = Fixed(value=5.0)
+    evening: OptionalDistribution = None
+    sleep: OptionalDistribution = None
 
 
 class Responder(Frozen):
@@ -138,6 +142,8 @@ class Responder(Frozen):
     working_hours: Hours | None = None
     ack_delay: AckDelay = AckDelay()
     miss_probability: float = Field(default=0.0, ge=0, le=1)
+    sleep_miss_probability: float | None = Field(
+        default=None, ge=0, le=1, description="odds of sleeping through a page; miss_probability if unset")
     capacity: int = Field(default=1, ge=1)
     hourly_rate: float | None = Field(default=None, ge=0, description="overrides the org's rate")
     speed: float = Field(default=1.0, gt=0, description="work pace; 2.0 finishes in half the time")
@@ -198,9 +204,14 @@ class Rotation(Frozen):
     overrides: tuple[Override, ...] = ()
 
 
-class Target(Frozen):
-    """Who a page or a mobilisation goes to: exactly one of a rotation, a responder or a team."""
+TARGET_KINDS = ("role", "rotation", "responder", "team", "skill")
 
+
+class Target(Frozen):
+    """Who a page or a mobilisation goes to: exactly one of a role, a rotation, a responder, a
+    team or a skill (the last two as a pool: the first free member takes it)."""
+
+    role: str | None = None
     rotation: str | None = None
     responder: str | None = None
     team: str | None = None
@@ -216,14 +227,14 @@ class Target(Frozen):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Target:
-        given = [k for k in ("rotation", "responder", "team", "skill") if getattr(self, k)]
+        given = [k for k in TARGET_KINDS if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("give exactly one of rotation, responder, team or skill")
+            raise ValueError("give exactly one of role, rotation, responder, team or skill")
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("rotation", "responder", "team", "skill") if getattr(self, k))
+        return next(k for k in TARGET_KINDS if getattr(self, k))
 
     @property
     def ref(self) -> str:
@@ -249,6 +260,42 @@ class EscalationPolicy(Frozen):
         default=None, description="target from this policy's first page to its acknowledgement")
 
 
+class Role(Frozen):
+    """A part someone plays in an incident (incident commander, communications lead, DBA,
+    legal): who can fill it, and how they are mobilised when an incident or a task needs it.
+    Without an `escalation_policy` the path is: whoever is on call for `rotation` (if given),
+    then, `delay` later, the first free qualified person."""
+
+    id: str
+    name: str = ""
+    skill: str | None = None
+    team: str | None = None
+    rotation: str | None = None
+    escalation_policy: str | None = None
+    delay: Duration = Field(default=15.0, gt=0)
+
+    @model_validator(mode="after")
+    def _someone(self) -> Role:
+        if not (self.skill or self.team or self.rotation or self.escalation_policy):
+            raise ValueError("say who fills the role: a skill, a team, a rotation or an "
+                             "escalation_policy")
+        return self
+
+
+class StatusUpdates(Frozen):
+    """Status updates owed while an incident is open: one every `every`, each taking `effort`
+    of someone in `role` (the incident's lead, without one)."""
+
+    every: Duration = Field(gt=0)
+    role: str | None = None
+    effort: Distribution = Fixed(value=5.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else {"every": value}
+
+
 class PagingMode(StrEnum):
     ALWAYS = "always"
     BUSINESS_HOURS = "business_hours"
@@ -256,8 +303,9 @@ class PagingMode(StrEnum):
 
 
 class Targets(Frozen):
-    """SLA targets, each measured as its metric is: acknowledge from detection, first response
-    (everyone required engaged) from detection, mitigate and resolve from impact start."""
+    """SLA targets, each measured as its metric is: acknowledge from declaration (the page or
+    ticket), first response (the first person working on it) from detection, mitigate and
+    resolve from impact start."""
 
     acknowledge: Duration | None = None
     first_response: Duration | None = None
@@ -279,7 +327,7 @@ class SeverityPolicy(Frozen):
     paging: PagingMode = PagingMode.ALWAYS
     channel: str = "page"
     targets: Targets = Targets()
-    status_updates: Duration | None = Field(default=None, gt=0)
+    status_updates: StatusUpdates | None = None
     phase_targets: dict[str, Duration] = {}
     deadlines: tuple[Deadline, ...] = ()
     management: tuple[ManagementEscalation, ...] = ()
@@ -288,8 +336,9 @@ class SeverityPolicy(Frozen):
     def all_deadlines(self) -> tuple[Deadline, ...]:
         """Every deadline, with `status_updates` and `phase_targets` written out as deadlines:
         an update due every cadence from detection, and each phase ended within its target."""
-        extra = [Deadline(name="status update", every=self.status_updates)] \
-            if self.status_updates else []
+        updates = self.status_updates
+        extra = [Deadline(name="status update", every=updates.every,
+                          task=Task(effort=updates.effort, role=updates.role))] if updates else []
         extra += [Deadline(name=f"{phase} phase", to=f"phase:{phase}", within=limit)
                   for phase, limit in self.phase_targets.items()]
         return (*self.deadlines, *extra)
@@ -336,6 +385,9 @@ class Organisation(Frozen):
     hourly_rate: float = Field(default=0.0, ge=0, description="cost of an engaged responder")
     financial_escalations: tuple[FinancialEscalation, ...] = ()
     capabilities: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    preempt: bool = Field(default=False, description="a busy responder drops their least severe "
+                          "incident to answer a more severe one")
 
     @field_validator("severities")
     @classmethod

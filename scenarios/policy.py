@@ -12,7 +12,8 @@ from drillsim.scenarios.base import Frozen
 from drillsim.scenarios.distributions import Distribution, Fixed
 from drillsim.scenarios.durations import Duration
 
-MILESTONES = ("started", "detected", "declared", "paged", "acknowledged", "engaged", "mitigated",
+MILESTONES = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
+              "engaged", "mitigated",
               "resolved")
 _MILESTONE = re.compile(rf"(?:{'|'.join(MILESTONES)}|phase:.+)")
 
@@ -53,16 +54,25 @@ class Alert(Frozen):
 
 
 class Task(Frozen):
-    """Work an obligation needs: `effort` by someone engaged with `skill` (anyone if unset)."""
+    """Work an obligation needs: `effort` of someone in `role` (or with `skill`), mobilised if
+    nobody on the incident is; without either, the incident's lead does it."""
 
-    effort: Distribution = Fixed(value=0.0)
+    effort: Distribution = Fixed(value=5.0)
+    role: str | None = None
     skill: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Task:
+        if self.role and self.skill:
+            raise ValueError("give a task a 'role' or a 'skill', not both")
+        return self
 
 
 class Deadline(Frozen):
     """An obligation measured from an incident milestone: met when `to` happens, or its task is
     done, within `within` of `from`; with `every`, recurring until `until`. `tags` limits it to
-    incidents carrying one of them (e.g. personal-data)."""
+    incidents carrying one of them (e.g. personal-data). Without `to` it is work: a task (the
+    default: five minutes of the incident lead's time)."""
 
     name: str
     from_: str = Field(default="detected", alias="from")

@@ -44,6 +44,8 @@ class Signal(Frozen):
     delay: Distribution = Fixed(value=0.0)
     alert: str | None = None
     assessment: OptionalDistribution = None
+    assessor: Target | None = Field(default=None, description="who assesses; by default whoever "
+                                    "the incident's escalation policy reaches first")
 
 
 class Phase(Frozen):

@@ -1,65 +1,116 @@
 """The incident lifecycle as SimPy processes, run once per replication: impact starts, the first
-signal detects it, an assessment may precede declaring it, routing by severity defers the page
-or sends it, escalation runs until someone acknowledges, required people are mobilised, and work
-phases (or response options tried in turn) run to mitigation and resolution."""
+signal detects it, someone may assess it before it is declared, routing by severity defers the
+page or sends it, escalation runs until someone acknowledges, the roles it needs are mobilised
+along their own paths, work phases (or response options tried in turn) run to mitigation and
+resolution while people are on it, and the tasks it owes take the time of people in roles."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import simpy
 
+from drillsim.scenarios.policy import Deadline as DeadlineRule
+from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import Phase, Scenario
-from drillsim.sim.arrivals import IncidentState, incidents_for
-from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.escalation import Event, Paging
-from drillsim.sim.obligations import Deadline, obligations, summary_row
+from drillsim.sim.arrivals import incidents_for
+from drillsim.sim.compiled import CompiledOrg, Reach, RoleNeed
+from drillsim.sim.obligations import milestone, obligations
+from drillsim.sim.paging import Event, Paging
+from drillsim.sim.records import incident_row
+from drillsim.sim.state import IncidentState, Track
 from drillsim.sim.streams import Streams
+
+TAIL = 30 * 1440.0  # a run ends this long after its last incident starts
+NAN = math.nan
 
 
 @dataclass(frozen=True)
 class RunRecords:
-    """What one replication produced, as plain rows; frames are built once, by the caller."""
+    """What one replication produced, as flat rows; frames are built once, by the caller."""
 
     replication: int
-    incidents: list[IncidentState]
+    incidents: list[tuple[Any, ...]]
     events: list[Event]
-    deadlines: list[Deadline]
-    outcomes: list[dict[str, Any]]
-    pages: list[int]
-    night_pages: list[int]
-    off_hours_pages: list[int]
-    acknowledgements: list[int]
-    engaged_minutes: list[float]
-    incidents_worked: list[int]
+    deadlines: list[tuple[Any, ...]]
+    mobilisations: list[tuple[Any, ...]]
+    responders: list[tuple[Any, ...]]
     end_at: float
 
 
-class Simulation(Paging):
+class Simulation:
     """One replication of a scenario against a compiled organisation."""
 
     def __init__(self, compiled: CompiledOrg, scenario: Scenario, streams: Streams) -> None:
-        super().__init__(compiled, streams)
+        self.c = compiled
         self.scenario = scenario
+        self.streams = streams
+        self.env = simpy.Environment()
+        self.events: list[Event] = []
+        self.paging = Paging(self.env, compiled, streams, self.events)
+        self.paging.on_joined = self._joined
+        self.paging.on_lost = self._lost
+        self.people = self.paging.people
+        self.log = self.paging.log
+        self.tasks: list[list[Any]] = []  # incident, severity, name, occurrence, due, done, unstaffed
+        self.mobilised: list[list[Any]] = []  # incident, role, requested, engaged, by, track
 
     def run(self, replication: int) -> RunRecords:
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
         self.env.process(self._arrivals(incidents))
-        self.env.run()
-        deadlines: list[Deadline] = []
-        outcomes = []
+        last = incidents[-1].started_at if incidents else 0.0
+        self.env.run(until=max(last, self.scenario.workload.horizon
+                               if self.scenario.workload else 0.0) + TAIL)
         end = self.env.now
+        rows, deadlines = [], []
+        by_id = {inc.id: inc for inc in incidents}
         for inc in incidents:
-            inc.detach()
-            more_events, owed = obligations(inc, self.c, self.streams.obligations, end)
+            more_events, owed = obligations(inc, self.c, end)
             self.events.extend(more_events)
             deadlines.extend(owed)
-            outcomes.append(summary_row(inc, self.c, owed, end))
-        return RunRecords(replication, incidents, self.events, deadlines, outcomes, self.pages,
-                          self.night_pages, self.off_hours_pages, self.acknowledgements,
-                          self.engaged_minutes, self.incidents_worked, self.env.now)
+        for ident, _, name, k, due, done, unstaffed in self.tasks:
+            inc = by_id[ident]
+            if name not in {d.name for d in self._rules(inc)}:
+                continue  # owed under a severity the incident no longer has
+            until = milestone(inc, next(d.until for d in self._rules(inc) if d.name == name))
+            if k > 1 and not due < (end if math.isnan(until) else until):
+                continue  # the incident ended before this update fell due
+            status = "unstaffed" if unstaffed else ("missed" if math.isnan(done) else (
+                "met" if done <= due else "late"))
+            deadlines.append((ident, inc.severity, name, k, due, done, status == "met", status))
+        for inc in incidents:
+            rows.append(incident_row(replication, inc, self.c, deadlines, end))
+        mobilisations = [
+            (inc_id, by_id[inc_id].severity, role, requested, engaged,
+             None if by is None else self.paging.ids[by], track.pages if track else 0,
+             outcome if outcome else ("engaged" if by is not None else "waiting at end of run"))
+            for inc_id, role, requested, engaged, by, track, outcome in self.mobilised]
+        p = self.paging
+        responders = list(zip(p.ids, p.pages, p.night_pages, p.off_hours_pages, p.acknowledgements,
+                              p.engaged_minutes, p.incidents_worked, strict=True))
+        return RunRecords(replication, rows, self.events, deadlines, mobilisations, responders,
+                          end)
+
+    def _rules(self, inc: IncidentState) -> tuple[DeadlineRule, ...]:
+        return self.c.deadlines[inc.severity]
+
+    # --- milestones ---------------------------------------------------------------------------
+
+    def _mark(self, inc: IncidentState, name: str) -> None:
+        inc.reach(name, self.env.now)
+
+    def _reached(self, inc: IncidentState, name: str) -> simpy.Event:
+        """An event that fires when the incident reaches a milestone (at once if it has)."""
+        if not math.isnan(milestone(inc, name)):
+            return self.env.timeout(0)
+        if name not in inc.milestones:
+            inc.milestones[name] = self.env.event()
+        return inc.milestones[name]
+
+    # --- the lifecycle ------------------------------------------------------------------------
 
     def _arrivals(self, incidents: list[IncidentState]) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -73,85 +124,217 @@ class Simulation(Paging):
         may_change = any(i.severity for i in inc.template.injects)
         if may_change:
             inc.severity_changed = env.event()
-        self._log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
+        self.log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
+        if self.c.deadlines[inc.severity]:
+            self._owe(inc)
         if inc.template.injects:
             env.process(self._injects(inc))
-        if inc.detect_delay == float("inf"):
-            self._log(inc, "undetected", detail="no signal fires")
+        if inc.detect_delay == math.inf:
+            self.log(inc, "undetected", detail="no signal fires")
             return
-        yield env.timeout(inc.detect_delay)
-        inc.detected_at = env.now
-        self._log(inc, "detected", inc.detected_by)
+        if inc.detect_delay > 0:
+            yield env.timeout(inc.detect_delay)
+        self._mark(inc, "detected")
+        self.log(inc, "detected", inc.detected_by)
         if inc.assessment > 0:
-            self._log(inc, "assessing")
-            yield env.timeout(inc.assessment)
-        inc.declared_at = env.now
-        self._log(inc, "declared", detail=inc.severity)
+            yield from self._assess(inc)
+        self._mark(inc, "declared")
+        self.log(inc, "declared", detail=inc.severity)
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
-            self._log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
-                                              f"for {wait:.0f}m")
+            self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
+                                             f"for {wait:.0f}m")
             if not may_change:  # nothing can cut the wait short
                 yield env.timeout(wait)
                 break
             changed = inc.severity_changed
+            assert changed is not None
             yield env.timeout(wait) | changed
             if not changed.triggered:
                 break
-        inc.paged_at = env.now
-        policies = inc.template.escalation_policies or self.c.org.policies_for(
-            inc.template.tags, inc.severity)
-        # one track that no inject can add to: wait on its acknowledgement, saving an event
-        single = len(policies) == 1 and not may_change
-        inc.ack = None if single else env.event()
-        for policy in policies:
-            self._start_track(inc, self.c.policies[policy])
-        yield inc.tracks[0].ack if single else inc.ack
-        needed = [t for t in inc.template.requires if not self._satisfied(inc, t)]
-        if len(needed) == 1:
-            yield from self._mobilise(inc, needed[0])
-        elif needed:
-            yield env.all_of([env.process(self._mobilise(inc, t)) for t in needed])
-        inc.engaged_at = env.now
+        self._mark(inc, "paged")
+        policies = self.c.policies_for(inc.template, inc.severity)
+        if len(policies) == 1 and not may_change:  # one track, nothing can add another
+            answer = yield self.paging.start(inc, self.c.paths[policies[0]]).ack
+        else:
+            inc.ack = env.event()
+            self._page(inc)
+            answer = yield inc.ack
+        if answer is None:
+            return  # every policy ran out without an answer
+        needs = [self.c.need(t) for t in inc.template.requires]
+        missing = [n for n in needs if self._on_incident(inc, n) is None]
+        if len(missing) == 1:
+            yield from self._mobilise(inc, missing[0])
+        elif missing:
+            yield env.all_of([env.process(self._mobilise(inc, n)) for n in missing])
+        self._mark(inc, "engaged")
+        inc.worker = env.active_process
         index = 0
         while index < len(inc.phases):  # injects may append phases while this runs
             phase, plan = inc.phases[index]
-            self._log(inc, "phase", detail=phase.name)
+            self.log(inc, "phase", detail=phase.name)
             if isinstance(plan, float):
-                yield env.timeout(plan * self._pace(inc, phase.skill, phase.unskilled_factor))
+                yield from self._spend(inc, plan * self._pace(inc, phase.skill,
+                                                              phase.unskilled_factor))
                 worked = True
             else:
                 worked = yield from self._try_options(inc, phase, plan)
-            inc.phase_ends.setdefault(phase.name, env.now)
+            self._mark(inc, f"phase:{phase.name}")
             if phase.mitigates and worked and inc.mitigated_at is None:
-                inc.mitigated_at = env.now
-                self._log(inc, "mitigated")
+                self._mark(inc, "mitigated")
+                self.log(inc, "mitigated")
             index += 1
-        inc.resolved_at = env.now
+        inc.worker = None
         if inc.mitigated_at is None:
-            inc.mitigated_at = env.now
-            self._log(inc, "mitigated")
-        self._log(inc, "resolved")
+            self._mark(inc, "mitigated")
+            self.log(inc, "mitigated")
+        self._mark(inc, "resolved")
+        self.log(inc, "resolved")
         for r in list(inc.engaged):
-            self._release(inc, r)
+            self.paging.release(inc, r)
         if inc.done is not None:
             inc.done.succeed()
+
+    def _page(self, inc: IncidentState) -> None:
+        """Start every escalation policy the incident's severity and tags call for that is not
+        already paging for it."""
+        paging = {t.path.id for t in inc.tracks if t.role is None}
+        for policy in self.c.policies_for(inc.template, inc.severity):
+            if policy not in paging:
+                self.paging.start(inc, self.c.paths[policy])
+
+    def _joined(self, inc: IncidentState, track: Track, r: int) -> None:
+        if track.role is None and inc.acknowledged_at is None:
+            inc.acknowledged_by = r
+            self._mark(inc, "acknowledged")
+            if inc.ack is not None and not inc.ack.triggered:
+                inc.ack.succeed(r)
+
+    def _lost(self, inc: IncidentState) -> None:
+        """Nobody is left on an open incident (pulled off for a worse one): its work pauses and
+        it is paged again."""
+        if inc.acknowledged_at is None:
+            return
+        self.log(inc, "unstaffed", detail="everyone was pulled off; paging again")
+        if inc.worker is not None and inc.spending:
+            inc.worker.interrupt("lost")
+        live = {t.path.id for t in inc.tracks if t.role is None and not t.ack.triggered}
+        for policy in self.c.policies_for(inc.template, inc.severity):
+            if policy not in live:
+                self.paging.start(inc, self.c.paths[policy])
+
+    def _spend(self, inc: IncidentState, minutes: float) -> Generator[simpy.Event, Any, None]:
+        """Work on the incident for `minutes`, paused while nobody is on it."""
+        env = self.env
+        if not self.c.org.preempt:  # nobody is ever pulled off: plain work
+            yield env.timeout(minutes)
+            return
+        remaining = minutes
+        while remaining > 0:
+            if not inc.engaged:
+                self.log(inc, "paused", detail="nobody on the incident")
+                yield self._staffed(inc)
+            begun = env.now
+            inc.spending = True
+            try:
+                yield env.timeout(remaining)
+                return
+            except simpy.Interrupt:
+                remaining -= env.now - begun
+            finally:
+                inc.spending = False
+
+    def _assess(self, inc: IncidentState) -> Generator[simpy.Event, Any, None]:
+        """Someone assesses the signal before it is declared; it takes their time."""
+        r = self._assessor(inc)
+        if r is None:
+            self.log(inc, "assessing", detail="nobody to assess it")
+            yield self.env.timeout(inc.assessment)
+            return
+        with self.people.desk(r).request(priority=inc.rank) as turn:
+            yield turn
+            if inc.first_response_at is None:
+                self._mark(inc, "first_response")
+            self.log(inc, "assessing", self.paging.ids[r])
+            yield self.env.timeout(inc.assessment)
+
+    def _assessor(self, inc: IncidentState) -> int | None:
+        if inc.assessor is not None:
+            reach = Reach("assessor", pool=self.c.members(inc.assessor)) \
+                if inc.assessor.rotation is None else Reach("assessor", rotation=inc.assessor.rotation)
+        else:
+            path = self.c.paths[self.c.policies_for(inc.template, inc.severity)[0]]
+            reach = path.levels[0].reaches[0]
+        if reach.rotation is not None:
+            on_call = self.c.on_call[reach.rotation].at(self.env.now)
+            return on_call[0] if on_call else None
+        if reach.responder is not None:
+            return reach.responder
+        people = sorted(reach.pool or ())
+        return min(people, key=lambda r: (self.people.desk_queue(r), r), default=None)
+
+    def _staffed(self, inc: IncidentState) -> simpy.Event:
+        """An event that fires when the next person joins the incident."""
+        if inc.staffed is None or inc.staffed.triggered:
+            inc.staffed = self.env.event()
+        return inc.staffed
+
+    # --- mobilisation -------------------------------------------------------------------------
+
+    def _on_incident(self, inc: IncidentState, need: RoleNeed) -> int | None:
+        """Someone on the incident who fills the need (the earliest to join), if anyone does."""
+        on = [r for r in inc.engaged if r in need.qualified]
+        return min(on, key=inc.engaged.__getitem__, default=None)
+
+    def _mobilise(self, inc: IncidentState,
+                  need: RoleNeed) -> Generator[simpy.Event, Any, int | None]:
+        """Bring in someone for a role along its own path; shared by everything on the
+        incident that needs the role. None when nobody could be found."""
+        if need.key not in inc.mobilising:
+            inc.mobilising[need.key] = self.env.event()
+            self.env.process(self._fill(inc, need, inc.mobilising[need.key]))
+        return (yield inc.mobilising[need.key])
+
+    def _fill(self, inc: IncidentState, need: RoleNeed,
+              done: simpy.Event) -> Generator[simpy.Event, Any, None]:
+        row: list[Any] = [inc.id, need.key, self.env.now, NAN, None, None, ""]
+        self.mobilised.append(row)
+        if not need.qualified:
+            self.log(inc, "unfilled", detail=f"{need.key}: nobody in the organisation fills it")
+            row[6] = "unstaffed"
+            done.succeed(None)
+            return
+        self.log(inc, "mobilising", detail=need.key)
+        inc.waiting_for.add(need.key)
+        track = self.paging.start(inc, need.path, role=need.key)
+        row[5] = track
+        r = yield track.ack
+        inc.waiting_for.discard(need.key)
+        if r is None:
+            row[6] = "exhausted"
+            self.log(inc, "unfilled", detail=f"{need.key}: nobody answered")
+        else:
+            row[3], row[4] = self.env.now, r
+        done.succeed(r)
+
+    # --- work ---------------------------------------------------------------------------------
 
     def _try_options(self, inc: IncidentState, phase: Phase,
                      plan: tuple[tuple[float, bool], ...]) -> Generator[simpy.Event, Any, bool]:
         """Try the phase's response options in order until one works; False if none did."""
         for option, (base, works) in zip(phase.options, plan, strict=True):
             if option.when is not None and option.when not in inc.facts:
-                self._log(inc, "option_skipped", detail=f"{option.name}: no {option.when}")
+                self.log(inc, "option_skipped", detail=f"{option.name}: no {option.when}")
                 continue
-            self._log(inc, "option", detail=option.name)
+            self.log(inc, "option", detail=option.name)
             skill = option.skill or phase.skill
-            yield self.env.timeout(base * self._pace(inc, skill, phase.unskilled_factor))
+            yield from self._spend(inc, base * self._pace(inc, skill, phase.unskilled_factor))
             if works:
-                self._log(inc, "option_worked", detail=option.name)
+                self.log(inc, "option_worked", detail=option.name)
                 inc.restored = inc.restored or option.restores
                 return True
-            self._log(inc, "option_failed", detail=option.name)
-        self._log(inc, "options_exhausted", detail=phase.name)
+            self.log(inc, "option_failed", detail=option.name)
+        self.log(inc, "options_exhausted", detail=phase.name)
         return False
 
     def _injects(self, inc: IncidentState) -> Generator[simpy.Event, Any, None]:
@@ -160,20 +343,19 @@ class Simulation(Paging):
             yield env.timeout(max(0.0, inc.started_at + inject.at - env.now))
             if inc.resolved_at is not None:
                 continue
-            self._log(inc, "inject", detail=inject.note)
+            self.log(inc, "inject", detail=inject.note)
             if inject.add_phase is not None:
                 inc.phases.append((inject.add_phase, inc.injected[order]))
             if inject.severity and inject.severity != inc.severity:
                 before, inc.severity = inc.severity, inject.severity
-                self._log(inc, "severity_changed", detail=f"{before} -> {inc.severity}")
+                inc.rank = self.c.ranks[inc.severity]
+                self.log(inc, "severity_changed", detail=f"{before} -> {inc.severity}")
                 assert inc.severity_changed is not None
                 changed, inc.severity_changed = inc.severity_changed, env.event()
                 changed.succeed()
-                policy = self.c.policies[self.c.org.severities[inc.severity].escalation_policy]
-                paging = {t.policy.id for t in inc.tracks}
-                if (inc.paged_at is not None and inc.acknowledged_at is None
-                        and policy.id not in paging):
-                    self._start_track(inc, policy)
+                self._owe(inc)
+                if inc.paged_at is not None and inc.acknowledged_at is None:
+                    self._page(inc)
 
     def _pace(self, inc: IncidentState, skill: str | None, unskilled: float) -> float:
         """Multiplier on a phase's drawn duration given who is engaged."""
@@ -185,6 +367,75 @@ class Simulation(Paging):
                 return 1.0 / max(skilled)
             return unskilled / max((speeds[r] for r in engaged), default=1.0)
         return 1.0 / max((speeds[r] for r in engaged), default=1.0)
+
+    # --- obligations that are work ----------------------------------------------------------
+
+    def _owe(self, inc: IncidentState) -> None:
+        """Start the work of every deadline the incident's severity owes that is not started."""
+        tags = set(inc.template.tags)
+        phases = inc.phase_names
+        for rule in self._rules(inc):
+            if rule.to is not None or rule.name in inc.owed:
+                continue
+            if rule.tags and not tags & set(rule.tags):
+                continue
+            if rule.from_.startswith("phase:") and rule.from_[6:] not in phases:
+                continue
+            inc.owed.add(rule.name)
+            self.env.process(self._obligation(inc, rule))
+
+    def _obligation(self, inc: IncidentState,
+                    rule: DeadlineRule) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        yield self._reached(inc, rule.from_)
+        yield self._reached(inc, "declared")  # nobody works on what has not been declared
+        start = milestone(inc, rule.from_)
+        task = rule.task or Task()
+        if rule.every is None:
+            assert rule.within is not None
+            yield from self._do(inc, rule.name, 1, start + rule.within, task)
+            return
+        until = self._reached(inc, rule.until)
+        k = 1
+        while not until.triggered:
+            env.process(self._do(inc, rule.name, k, start + k * rule.every, task))
+            yield env.timeout(max(0.0, start + k * rule.every - env.now)) | until
+            k += 1
+
+    def _do(self, inc: IncidentState, name: str, k: int, due: float,
+            task: Task) -> Generator[simpy.Event, Any, None]:
+        """One occurrence of an obligation's work: find the person, queue at their desk, work."""
+        row: list[Any] = [inc.id, inc.severity, name, k, due, NAN, False]
+        self.tasks.append(row)
+        need = self.c.task_need(task)
+        if need is not None and not need.qualified:
+            row[6] = True
+            return
+        r = yield from self._worker_for(inc, need)
+        if r is None:
+            return
+        effort = task.effort.sample(self.streams.obligations)
+        with self.people.desk(r).request(priority=inc.rank) as turn:
+            yield turn
+            yield self.env.timeout(effort)
+        row[5] = self.env.now
+
+    def _worker_for(self, inc: IncidentState,
+                    need: RoleNeed | None) -> Generator[simpy.Event, Any, int | None]:
+        if need is None:  # whoever owns the incident, once someone has acknowledged it
+            yield self._reached(inc, "acknowledged")
+            while inc.lead() is None:
+                yield self._staffed(inc)
+            return inc.lead()
+        on = self._on_incident(inc, need)
+        if on is not None:
+            return on
+        if inc.resolved_at is not None:  # after the incident: assigned, not paged
+            involved = [r for r in inc.involved if r in need.qualified]
+            if involved:
+                return involved[0]
+            return min(sorted(need.qualified), key=lambda r: (self.people.desk_queue(r), r))
+        return (yield from self._mobilise(inc, need))
 
 
 def simulate(compiled: CompiledOrg, scenario: Scenario, seed: int, replication: int) -> RunRecords:

@@ -1,6 +1,6 @@
 """The metric definitions, in one place: TTD, TTA, TTM, TTR and SLA attainment.
 
-TTD = detected - started; TTA = acknowledged - detected; TTM = mitigated - started;
+TTD = detected - started; TTA = acknowledged - declared; TTM = mitigated - started;
 TTR = resolved - started. Incidents never acknowledged or never resolved are counted
 separately, not silently dropped."""
 
@@ -16,7 +16,7 @@ from drillsim.sim.records import TARGETS
 
 METRICS = {
     "ttd": ("time_to_detect", "detected_at", "started_at"),
-    "tta": ("time_to_acknowledge", "acknowledged_at", "detected_at"),
+    "tta": ("time_to_acknowledge", "acknowledged_at", "declared_at"),
     "ttm": ("time_to_mitigate", "mitigated_at", "started_at"),
     "ttr": ("time_to_resolve", "resolved_at", "started_at"),
 }

@@ -1,25 +1,18 @@
-"""What an incident owed, worked out once it is over: deadlines met or missed, team response
-targets, management and financial escalations, and its estimated cost.
-
-A deadline is measured from a milestone (`from`). It is met when its `to` milestone happens, or
-its task is done, within `within`. A task starts once the `from` milestone has passed and someone
-with its skill (anyone, without one) has joined the incident, and takes its effort. A recurring
-deadline (`every`) falls due each period after `from` until `until`; an occurrence is met if the
-task could be done by then."""
+"""What an incident owed that is measured once it is over: deadlines met by a milestone (`to`),
+each response team's own target, management and financial escalations, and its estimated cost.
+Deadlines that are work (a task: status updates, notices, post-mortems) run in the engine, where
+they take people's time."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import numpy as np
-
-from drillsim.scenarios.policy import Deadline as DeadlineRule
-from drillsim.sim.arrivals import IncidentState
 from drillsim.sim.compiled import CompiledOrg
+from drillsim.sim.state import IncidentState
 
-# incident, severity, deadline name, occurrence, due at, done at (NaN if never), met
-Deadline = tuple[int, str, str, int, float, float, bool]
+# incident, severity, deadline name, occurrence, due at, done at (NaN if never), met, status
+Deadline = tuple[int, str, str, int, float, float, bool, str]
 Event = tuple[int, float, str, str, str]
 NAN = math.nan
 
@@ -32,41 +25,8 @@ def milestone(inc: IncidentState, name: str) -> float:
     return NAN if value is None else value
 
 
-def _joined(inc: IncidentState, compiled: CompiledOrg, skill: str | None) -> float:
-    """The first time someone able to do a task (with `skill`, or anyone) was on the incident."""
-    able = None if skill is None else compiled.skills.get(skill, frozenset())
-    starts = [since for r, since, _ in inc.engagements if able is None or r in able]
-    starts += [since for r, since in inc.engaged.items() if able is None or r in able]
-    return min(starts, default=NAN)
-
-
-def _rows(inc: IncidentState, rule: DeadlineRule, compiled: CompiledOrg,
-          rng: np.random.Generator, end: float) -> list[Deadline]:
-    for name in (rule.from_, rule.to or ""):
-        if name.startswith("phase:") and name[6:] not in inc.phase_names:
-            return []  # a phase target for work this incident does not have
-    start = milestone(inc, rule.from_)
-    if math.isnan(start):
-        return []  # its clock never started (e.g. a post-mortem for an unresolved incident)
-    effort = rule.task.effort.sample(rng) if rule.task is not None else 0.0
-    joined = _joined(inc, compiled, rule.task.skill if rule.task else None)
-    if rule.every is not None:
-        until = milestone(inc, rule.until)
-        until = end if math.isnan(until) else until
-        ready = joined + effort  # NaN if nobody able ever joined: every occurrence missed
-        rows = []
-        for k in range(1, max(0, math.ceil((until - start) / rule.every) - 1) + 1):
-            due = start + k * rule.every
-            done = max(due, ready)
-            rows.append((inc.id, inc.severity, rule.name, k, due, done, bool(ready <= due)))
-        return rows
-    assert rule.within is not None
-    due = start + rule.within
-    if rule.to is not None:
-        done = milestone(inc, rule.to)
-    else:
-        done = NAN if math.isnan(joined) else max(start, joined) + effort
-    return [(inc.id, inc.severity, rule.name, 1, due, done, bool(done <= due))]
+def _status(done: float, due: float) -> str:
+    return "missed" if math.isnan(done) else ("met" if done <= due else "late")
 
 
 def cost_at(inc: IncidentState, compiled: CompiledOrg, t: float) -> float:
@@ -100,21 +60,30 @@ def _crossing(inc: IncidentState, compiled: CompiledOrg, threshold: float, end: 
     return NAN
 
 
-def obligations(inc: IncidentState, compiled: CompiledOrg, rng: np.random.Generator,
+def obligations(inc: IncidentState, compiled: CompiledOrg,
                 end: float) -> tuple[list[Event], list[Deadline]]:
-    """The extra events (notifications) and deadline rows of a finished incident."""
+    """The extra events (notifications) and the milestone deadline rows of a finished incident."""
     policy = compiled.org.severities[inc.severity]
     tags = set(inc.template.tags)
     deadlines: list[Deadline] = []
     for rule in policy.all_deadlines():
-        if not rule.tags or tags & set(rule.tags):
-            deadlines += _rows(inc, rule, compiled, rng, end)
+        if rule.to is None or (rule.tags and not tags & set(rule.tags)):
+            continue
+        if any(n.startswith("phase:") and n[6:] not in inc.phase_names for n in (rule.from_, rule.to)):
+            continue  # a phase target for work this incident does not have
+        start = milestone(inc, rule.from_)
+        if math.isnan(start):
+            continue  # its clock never started
+        assert rule.within is not None
+        due, done = start + rule.within, milestone(inc, rule.to)
+        deadlines.append((inc.id, inc.severity, rule.name, 1, due, done, done <= due,
+                          _status(done, due)))
     for track in inc.tracks:
-        if track.policy.respond_within is not None:
-            due = track.paged_at + track.policy.respond_within
+        if track.role is None and track.path.respond_within is not None:
+            due = track.paged_at + track.path.respond_within
             done = NAN if track.acknowledged_at is None else track.acknowledged_at
-            deadlines.append((inc.id, inc.severity, f"{track.policy.name or track.policy.id} "
-                              "response", 1, due, done, bool(done <= due)))
+            deadlines.append((inc.id, inc.severity, f"{track.path.name} response", 1, due, done,
+                              done <= due, _status(done, due)))
     events: list[Event] = []
     detected = milestone(inc, "detected")
     resolved = milestone(inc, "resolved")

@@ -1,4 +1,4 @@
-"""Turning replications' raw rows into tidy frames: events, incidents, deadlines, responders.
+"""Records: flat rows built in the worker for each incident, and the tidy frames of a run.
 
 Instants are minutes since the scenario start (`*_at`, NaN when it never happened) alongside
 wall-clock instants (`*_time`, UTC); durations start with `time_to_`."""
@@ -8,18 +8,37 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+from drillsim.sim.compiled import CompiledOrg
+from drillsim.sim.obligations import summary_row
+from drillsim.sim.state import IncidentState
 
-from drillsim.scenarios.org import Organisation
-from drillsim.sim.clock import WallClock
-from drillsim.sim.engine import RunRecords
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from drillsim.sim.clock import WallClock
+    from drillsim.sim.engine import RunRecords
 
 TARGETS = ("acknowledge", "first_response", "mitigate", "resolve")
-INSTANTS = ("started", "detected", "declared", "paged", "acknowledged", "engaged", "mitigated",
-            "resolved")
+# each target measures from one milestone to another
+TARGET_SPANS = {"acknowledge": ("declared", "acknowledged"),
+                "first_response": ("detected", "first_response"),
+                "mitigate": ("started", "mitigated"), "resolve": ("started", "resolved")}
+INSTANTS = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
+            "engaged", "mitigated", "resolved")
 OUTCOMES = ("cost", "data_loss_minutes", "rto_met", "rpo_met", "updates_due", "updates_sent")
+INCIDENT_COLUMNS = (
+    "replication", "incident", "type", "severity", "initial_severity",
+    *(f"{n}_at" for n in INSTANTS), "detected_by", "acknowledged_by", "escalations", "pages",
+    "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS), "unacknowledged_reason",
+    "unresolved_reason")
+DEADLINE_COLUMNS = ("replication", "incident", "severity", "deadline", "occurrence", "due_at",
+                    "done_at", "met", "status")
+MOBILISATION_COLUMNS = ("replication", "incident", "severity", "role", "requested_at",
+                        "engaged_at", "responder", "pages", "outcome")
+RESPONDER_COLUMNS = ("replication", "responder", "pages", "night_pages", "off_hours_pages",
+                     "acknowledgements", "minutes_engaged", "incidents_worked")
 
 
 @dataclass(frozen=True)
@@ -30,79 +49,94 @@ class Records:
     incidents: pd.DataFrame
     deadlines: pd.DataFrame
     responders: pd.DataFrame
+    mobilisations: pd.DataFrame
 
 
 def _nan(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def build(runs: Sequence[RunRecords], org: Organisation, clock: WallClock) -> Records:
+def why_unacknowledged(inc: IncidentState) -> str | None:
+    """Why an incident was never acknowledged, in the words a report can print."""
+    if inc.acknowledged_at is not None:
+        return None
+    if inc.detected_at is None:
+        return "never detected"
+    if inc.paged_at is None:
+        return "not paged by the end of the run"
+    tracks = [t for t in inc.tracks if t.role is None]
+    waiting = any(not a.done for t in tracks for a in t.asks)
+    if waiting:
+        return "everyone at capacity"
+    if sum(t.pages for t in tracks) == 0:
+        return "nobody on call"
+    if all(t.exhausted for t in tracks):
+        busy, missed = sum(t.busy for t in tracks), sum(t.missed for t in tracks)
+        return "everyone at capacity" if busy and not missed else "policy exhausted"
+    return "still escalating at the end of the run"
+
+
+def why_unresolved(inc: IncidentState) -> str | None:
+    if inc.resolved_at is not None:
+        return None
+    if inc.acknowledged_at is None:
+        return "never acknowledged"
+    if inc.waiting_for:
+        return "waiting for " + ", ".join(sorted(inc.waiting_for))
+    if not inc.engaged:
+        return "nobody working it"
+    return "still being worked at the end of the run"
+
+
+def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
+                 deadlines: list[Any], end: float) -> tuple[Any, ...]:
+    """One incident's row, in INCIDENT_COLUMNS order."""
+    policy = compiled.org.severities[inc.severity]
+    at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
+    outcome = summary_row(inc, compiled, deadlines, end)
+    met = []
+    for target in TARGETS:
+        limit = getattr(policy.targets, target)
+        start, stop = TARGET_SPANS[target]
+        met.append(None if limit is None else bool(at[stop] - at[start] <= limit))
+    ids = compiled.index
+    names = list(ids)
+    return (replication, inc.id, inc.template.type, inc.severity, inc.initial_severity,
+            *at.values(), inc.detected_by,
+            None if inc.acknowledged_by is None else names[inc.acknowledged_by],
+            inc.escalations, inc.pages, len(set(inc.involved)), *(outcome[o] for o in OUTCOMES),
+            *met, why_unacknowledged(inc), why_unresolved(inc))
+
+
+def build(runs: Sequence[RunRecords], clock: WallClock) -> Records:
     """The frames of a set of replications."""
-    ids = [r.id for r in org.responders]
-    incident_rows = []
-    event_rows = []
-    deadline_rows = []
-    responder_rows = []
-    for run in runs:
-        event_rows += [(run.replication, *event) for event in run.events]
-        deadline_rows += [(run.replication, *row) for row in run.deadlines]
-        for inc, outcome in zip(run.incidents, run.outcomes, strict=True):
-            policy = org.severities[inc.severity]
-            at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
-            elapsed = {
-                "acknowledge": at["acknowledged"] - at["detected"],
-                "first_response": at["engaged"] - at["detected"],
-                "mitigate": at["mitigated"] - at["started"],
-                "resolve": at["resolved"] - at["started"],
-            }
-            row = {"replication": run.replication, "incident": inc.id, "type": inc.template.type,
-                   "severity": inc.severity, "initial_severity": inc.initial_severity}
-            row.update({f"{name}_at": value for name, value in at.items()})
-            row.update({
-                "detected_by": inc.detected_by,
-                "acknowledged_by": None if inc.acknowledged_by is None
-                else ids[inc.acknowledged_by],
-                "escalations": inc.escalations, "pages": inc.pages,
-                "responders_engaged": len(set(inc.involved)),
-                **outcome,
-            })
-            for target in TARGETS:
-                limit = getattr(policy.targets, target)
-                row[f"{target}_met"] = None if limit is None else bool(elapsed[target] <= limit)
-            incident_rows.append(row)
-        for i, rid in enumerate(ids):
-            responder_rows.append({
-                "replication": run.replication, "responder": rid, "pages": run.pages[i],
-                "night_pages": run.night_pages[i], "off_hours_pages": run.off_hours_pages[i],
-                "acknowledgements": run.acknowledgements[i],
-                "minutes_engaged": run.engaged_minutes[i],
-                "incidents_worked": run.incidents_worked[i]})
-    incidents = pd.DataFrame(incident_rows, columns=_incident_columns())
+    import numpy as np
+    import pandas as pd
+
+    def frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=list(columns))
+
+    def wall(minutes: pd.Series) -> pd.Series:
+        return pd.Timestamp(clock.start) + pd.to_timedelta(np.asarray(minutes, dtype=float),
+                                                           unit="min")
+
+    incidents = frame([row for run in runs for row in run.incidents], INCIDENT_COLUMNS)
     for name in INSTANTS:
-        incidents[f"{name}_time"] = _wall(clock, incidents[f"{name}_at"])
+        incidents[f"{name}_time"] = wall(incidents[f"{name}_at"])
     for column in (*(f"{t}_met" for t in TARGETS), "rto_met", "rpo_met"):
         incidents[column] = incidents[column].astype("boolean")
-    events = pd.DataFrame(event_rows, columns=["replication", "incident", "at", "kind", "actor",
-                                               "detail"])
+    events = frame([(run.replication, *e) for run in runs for e in run.events],
+                   ("replication", "incident", "at", "kind", "actor", "detail"))
     events = events.sort_values(["replication", "at", "incident"], kind="stable",
                                 ignore_index=True)
-    events["time"] = _wall(clock, events["at"])
-    deadlines = pd.DataFrame(deadline_rows, columns=["replication", "incident", "severity",
-                                                     "deadline", "occurrence", "due_at",
-                                                     "done_at", "met"])
-    deadlines["due_time"] = _wall(clock, deadlines["due_at"])
-    responders = pd.DataFrame(responder_rows, columns=[
-        "replication", "responder", "pages", "night_pages", "off_hours_pages", "acknowledgements",
-        "minutes_engaged", "incidents_worked"])
-    return Records(events=events, incidents=incidents, deadlines=deadlines, responders=responders)
-
-
-def _incident_columns() -> list[str]:
-    return ["replication", "incident", "type", "severity", "initial_severity",
-            *(f"{n}_at" for n in INSTANTS), "detected_by", "acknowledged_by", "escalations",
-            "pages", "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS)]
-
-
-def _wall(clock: WallClock, minutes: pd.Series) -> pd.Series:
-    base = pd.Timestamp(clock.start)
-    return base + pd.to_timedelta(np.asarray(minutes, dtype=float), unit="min")
+    events["time"] = wall(events["at"])
+    deadlines = frame([(run.replication, *d) for run in runs for d in run.deadlines],
+                      DEADLINE_COLUMNS)
+    deadlines["due_time"] = wall(deadlines["due_at"])
+    responders = frame([(run.replication, *r) for run in runs for r in run.responders],
+                       RESPONDER_COLUMNS)
+    mobilisations = frame([(run.replication, *m) for run in runs for m in run.mobilisations],
+                          MOBILISATION_COLUMNS)
+    mobilisations["time_to_mobilise"] = mobilisations["engaged_at"] - mobilisations["requested_at"]
+    return Records(events=events, incidents=incidents, deadlines=deadlines,
+                   responders=responders, mobilisations=mobilisations)

@@ -48,7 +48,7 @@ def replicate(bundle: Bundle, replications: int, seed: int, workers: int | None 
     runs = sorted(_iterate(bundle, replications, seed, workers, progress),
                   key=lambda r: r.replication)
     compiled_clock = CompiledOrg.build(bundle.org, bundle.scenario.start_instant()).clock
-    return Run(bundle, replications, seed, build(runs, bundle.org, compiled_clock))
+    return Run(bundle, replications, seed, build(runs, compiled_clock))
 
 
 def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,

@@ -1,15 +1,18 @@
 """A bare hand-written SimPy model of the incident lifecycle: the baseline drillsim is timed against.
 
 It does the same work as the engine for the benchmark's organisation (detection, paging mode,
-escalation levels repeating, misses, busy responders, acknowledgement, mobilising a required
-skill, skill-paced phases, releasing people) and keeps the same records (the event log, pages,
-night and off-hours pages and engaged minutes per responder), with nothing general: on-call,
-working hours and nights are read from precomputed arrays and every distribution is a
-lognormal drawn directly."""
+escalation levels repeating, misses, busy responders, acknowledgement by the hour, mobilising a
+required skill as a pool served most severe first with its pages counted and missed pages passed
+on, skill-paced phases, releasing people) and keeps the same records (the event log, pages, night
+and off-hours pages and engaged minutes per responder), with nothing general: on-call, working
+hours and nights are read from precomputed arrays and every distribution is a lognormal drawn
+directly."""
 
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import math
 from collections.abc import Generator
 from typing import Any
@@ -19,8 +22,8 @@ import simpy
 
 from drillsim.scenarios.distributions import LogNormal
 from drillsim.scenarios.org import PagingMode
-from drillsim.sim.arrivals import IncidentState
 from drillsim.sim.compiled import CompiledOrg
+from drillsim.sim.state import IncidentState
 
 
 def _arrays(schedule: Any, horizon: float) -> tuple[list[float], list[Any]]:
@@ -33,17 +36,19 @@ def run_bare(c: CompiledOrg, incidents: list[IncidentState], seed: int,
     """Simulate the incidents; one row (started, detected, paged, acknowledged, resolved) each."""
     env = simpy.Environment()
     rng = np.random.default_rng(seed)
-    free = simpy.FilterStore(env)
-    for i, r in enumerate(c.responders):
-        free.items.extend([i] * r.capacity)
+    capacity = [r.capacity for r in c.responders]
+    load = [0] * len(capacity)
+    waiting: list[list[Any]] = [[] for _ in capacity]
+    order = itertools.count()
     rotations = {rid: _arrays(s, horizon) for rid, s in c.on_call.items()}
     working = [_arrays(s, horizon) for s in c.working]
     night = [_arrays(s, horizon) for s in c.night]
     n = len(c.responders)
     pages, night_pages, off_hours, engaged_minutes = [0] * n, [0] * n, [0] * n, [0.0] * n
     business = _arrays(c.business, horizon)
-    ack_params = [[d.params for d in dists] for dists in (c.ack_working, c.ack_off_hours)]
-    assert all(isinstance(d, LogNormal) for d in (*c.ack_working, *c.ack_off_hours))
+    ack_params = [[d.params for d in dists] for dists in (c.ack_working, c.ack_evening,
+                                                           c.ack_sleep)]
+    assert all(isinstance(d, LogNormal) for d in (*c.ack_working, *c.ack_evening, *c.ack_sleep))
     policies = {p.id: p for p in c.org.escalation_policies}
     events: list[tuple[int, float, str, int, str]] = []
     rows: list[tuple[float, ...]] = []
@@ -52,8 +57,29 @@ def run_bare(c: CompiledOrg, incidents: list[IncidentState], seed: int,
         return arrays[1][bisect.bisect_right(arrays[0], now) - 1]
 
     def ack_delay(r: int, works: bool) -> float:
-        mu, sigma = ack_params[0 if works else 1][r]
+        mu, sigma = ack_params[0 if works else (2 if value(night[r], env.now) else 1)][r]
         return float(rng.lognormal(mu, sigma))
+
+    def ask(members: frozenset[int], rank: int, grant: Any) -> None:
+        free = [r for r in members if load[r] < capacity[r]]
+        if free:
+            r = min(free)
+            load[r] += 1
+            grant(r)
+            return
+        entry = [rank, env.now, next(order), grant, False]
+        for r in members:
+            heapq.heappush(waiting[r], entry)
+
+    def give_back(r: int) -> None:
+        load[r] -= 1
+        while waiting[r]:
+            entry = heapq.heappop(waiting[r])
+            if not entry[4]:
+                entry[4] = True
+                load[r] += 1
+                entry[3](r)
+                return
 
     def next_opening(now: float, after_current: bool) -> float:
         times, values = business
@@ -68,22 +94,26 @@ def run_bare(c: CompiledOrg, incidents: list[IncidentState], seed: int,
     def try_ack(inc: int, ack: simpy.Event, r: int) -> None:
         if ack.triggered:
             return
-        if r not in free.items:
+        if load[r] >= capacity[r]:
             events.append((inc, env.now, "busy", r, ""))
             return
-        free.items.remove(r)
+        load[r] += 1
         events.append((inc, env.now, "acknowledged", r, ""))
         events.append((inc, env.now, "engaged", r, ""))
         ack.succeed(r)
 
-    def page(inc: int, ack: simpy.Event, r: int) -> None:
+    def count(inc: int, r: int) -> bool:
         events.append((inc, env.now, "paged", r, ""))
         pages[r] += 1
         if value(night[r], env.now):
             night_pages[r] += 1
-        works = value(working[r], env.now)
+        works = bool(value(working[r], env.now))
         if not works:
             off_hours[r] += 1
+        return works
+
+    def page(inc: int, ack: simpy.Event, r: int) -> None:
+        works = count(inc, r)
         if rng.random() < c.miss[r]:
             events.append((inc, env.now, "missed", r, ""))
             return
@@ -127,14 +157,29 @@ def run_bare(c: CompiledOrg, incidents: list[IncidentState], seed: int,
         first = yield ack
         acknowledged = env.now
         engaged = {first: env.now}
+        rank = c.ranks[inc.severity]
         for target in inc.template.requires:
             members = c.skills[target.skill] if target.skill else frozenset()
             if not any(r in members for r in engaged):
                 events.append((inc.id, env.now, "mobilising", -1, target.ref))
-                joined = yield free.get(lambda i, m=members: i in m)
-                yield env.timeout(ack_delay(joined, value(working[joined], env.now)))
-                events.append((inc.id, env.now, "engaged", joined, ""))
-                engaged[joined] = env.now
+                joined = env.event()
+
+                def granted(r: int, rest: frozenset[int], joined: simpy.Event = joined) -> None:
+                    works = count(inc.id, r)
+                    if rng.random() < c.miss[r]:  # the page passes to the next free member
+                        events.append((inc.id, env.now, "missed", r, ""))
+                        give_back(r)
+                        if rest - {r}:
+                            ask(rest - {r}, rank, lambda q: granted(q, rest - {r}))
+                        return
+                    timer = env.timeout(ack_delay(r, works))
+                    timer.callbacks.append(lambda _: joined.succeed(r))
+
+                ask(members - set(engaged), rank, lambda r, m=members - set(engaged): granted(r, m))
+                who = yield joined
+                events.append((inc.id, env.now, "acknowledged", who, ""))
+                events.append((inc.id, env.now, "engaged", who, ""))
+                engaged[who] = env.now
         mitigated = None
         for phase, minutes in inc.phases:
             events.append((inc.id, env.now, "phase", -1, phase.name))
@@ -150,7 +195,7 @@ def run_bare(c: CompiledOrg, incidents: list[IncidentState], seed: int,
         events.append((inc.id, env.now, "resolved", -1, ""))
         for r, since in engaged.items():
             engaged_minutes[r] += env.now - since
-            free.put(r)
+            give_back(r)
         rows.append((inc.started_at, detected, paged, acknowledged, env.now))
 
     def arrivals() -> Generator[simpy.Event, Any, None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -61,3 +62,26 @@ def test_each_quarter_workload_runs(plan):
     summary = json.loads(result.output)
     assert 40 <= summary["incidents"] <= 110  # a small product company's quarter
     assert set(summary["sla"]) <= {"P0", "P1", "P2", "P3"}
+
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def test_readme_plan_example_is_the_bundled_file():
+    text = README.read_text(encoding="utf-8")
+    snippet = text.split("response team like this:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    bundled_lines = set(resolve("three-tier-teams").read_text(encoding="utf-8").splitlines())
+    assert [line for line in snippet.splitlines() if line not in bundled_lines] == []
+
+
+def test_readme_deadline_table_is_real_output():
+    result = CliRunner().invoke(cli, ["run", "data-breach", "--org", "sla-financial-escalation",
+                                      "--reps", "200", "--seed", "3", "--workers", "1"],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = README.read_text(encoding="utf-8")
+    shown = text.split("--reps 200 --seed 3\n", 1)[1].split("```", 1)[0]
+    rows = [line for line in shown.splitlines() if line.startswith("│")]
+    assert len(rows) == 7
+    for row in rows:
+        assert row in result.output

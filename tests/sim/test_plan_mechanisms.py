@@ -135,20 +135,23 @@ def test_deadlines_and_phase_targets_met_or_missed(simulate):
     run, row = run_one(simulate, """
   - {type: outage, severity: P0, at: 0m, signals: [{delay: 0m}], requires: [{skill: comms}],
      phases: [{name: fix, duration: 1h, mitigates: true}]}""")
-    # sec1 paged at 0; level 2 pages sec2 at 15, who answers at 16 and mobilises comms (joins
-    # at 19); the fix runs 19 -> 79.
-    assert (row.acknowledged_at, row.engaged_at, row.resolved_at) == (16.0, 19.0, 79.0)
+    # The status page is work for someone with comms: declared at 0, nobody on the incident has
+    # it, so comms is mobilised at once (paged at 0, answers at 3) and is its first responder.
+    # sec1 paged at 0; level 2 pages sec2 at 15, who answers at 16: acknowledged, and comms is
+    # already there, so everyone required is engaged at 16; the fix runs 16 -> 76.
+    assert (row.first_response_at, row.acknowledged_at, row.engaged_at, row.resolved_at) == (
+        3.0, 16.0, 16.0, 76.0)
     assert deadlines(run) == {
-        "status page#1": (5.0, 21.0, False),             # comms joined at 19, 2m of effort
-        "internal notification#1": (15.0, 17.0, False),  # anyone: sec2 from 16, 1m of effort
-        "customer communication#1": (60.0, 29.0, True),  # comms from 19, 10m of effort
-        "post-mortem#1": (79.0 + 2880, 79.0 + 1440, True),  # a day's work after resolution
-        "status update#1": (30.0, 30.0, True),           # due every 30m until resolved at 79
-        "status update#2": (60.0, 60.0, True),
-        "fix phase#1": (60.0, 79.0, False),              # fix ended 79, target 1h from detection
+        "status page#1": (5.0, 5.0, True),               # comms at their desk 3 -> 5
+        "customer communication#1": (60.0, 15.0, True),  # comms next, 10m: 5 -> 15
+        "internal notification#1": (15.0, 17.0, False),  # the lead (sec2, from 16), 1m
+        "status update#1": (30.0, 22.0, True),           # the lead's next task: 5m, 17 -> 22
+        "status update#2": (60.0, 35.0, True),           # its period opens at 30: 30 -> 35
+        "post-mortem#1": (76.0 + 2880, 76.0 + 1440, True),  # a day of sec2's time after 76
+        "fix phase#1": (60.0, 76.0, False),              # fix ended 76, target 1h from detection
         "Security team response#1": (15.0, 16.0, False),
     }
-    assert (row.updates_due, row.updates_sent) == (2, 2)
+    assert (row.updates_due, row.updates_sent) == (2, 2)  # the third would fall due after 76
 
 
 def test_a_deadline_limited_to_tagged_incidents_applies_only_to_them(simulate):
@@ -159,9 +162,13 @@ def test_a_deadline_limited_to_tagged_incidents_applies_only_to_them(simulate):
 """), ORG)
     d = run.records.deadlines
     regulator = d[d.deadline == "regulator notified"]
-    # only the personal-data incident owes it: sec2 joins at 16, then 4 hours of work
+    # only the personal-data incident owes it, and it is the lead's work: sec2 acknowledges
+    # incident 0 at 16, does the internal notification (1m) first, then 4 hours of this
     assert regulator.incident.tolist() == [0]
-    assert (regulator.due_at.iloc[0], regulator.done_at.iloc[0]) == (72 * 60.0, 16.0 + 240)
+    assert (regulator.due_at.iloc[0], regulator.done_at.iloc[0]) == (72 * 60.0, 17.0 + 240)
+    # which takes the lead's time: their first status update waits behind it and is late
+    updates = d[(d.deadline == "status update") & (d.incident == 0)]
+    assert (updates.done_at.iloc[0], updates.status.iloc[0]) == (257.0 + 5, "late")
 
 
 def test_response_options_fall_through_by_condition_and_outcome(simulate):
@@ -231,10 +238,12 @@ def test_severity_upgrade_pages_the_new_severitys_policy(simulate):
   - {type: outage, severity: P3, at: 0m, signals: [{delay: 0m}], phases: [{name: fix, duration: 30m}],
      injects: [{at: 20m, note: customers affected, severity: P0}]}""")
     # P3 pages ghost, who never answers; at 20 the upgrade to P0 pages the security team:
-    # sec1 (answers at 40), then sec2 at 35 (answers at 36)
+    # sec1 (answers at 40), then sec2 at 35 (answers at 36); P0 owes a status page, so comms
+    # is mobilised at 20 too (answers at 23)
     assert timeline(run, kinds=("paged", "severity_changed", "acknowledged")) == [
         (0.0, "paged", "ghost"), (20.0, "severity_changed", ""), (20.0, "paged", "sec1"),
-        (35.0, "paged", "sec2"), (36.0, "acknowledged", "sec2")]
+        (20.0, "paged", "comms"), (23.0, "acknowledged", "comms"), (35.0, "paged", "sec2"),
+        (36.0, "acknowledged", "sec2")]
     assert (row.initial_severity, row.severity) == ("P3", "P0")
 
 

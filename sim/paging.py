@@ -1,0 +1,301 @@
+"""Paging, escalation, acknowledgement and who works which incident.
+
+Escalation follows PagerDuty: each level's delay counts from the moment that level was paged, a
+level with nobody on call is skipped, the chain repeats `repeat` times, and any page already sent
+can still be acknowledged later. Each path paging for an incident is a track with its own
+acknowledgement, so parallel response teams are answered independently, and mobilising a role
+is a track of the role's own path. A page reaches a person who may miss it (more often asleep)
+and answers after a delay that depends on the hour in their own zone; someone at capacity
+declines, unless the organisation lets a more severe incident pull them off a less severe one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from drillsim.sim.compiled import CompiledOrg, Level, Path
+from drillsim.sim.people import People
+from drillsim.sim.state import IncidentState, Track
+from drillsim.sim.streams import Streams
+
+Event = tuple[int, float, str, str, str]  # incident, minute, kind, actor, detail
+
+
+class Paging:
+    """The responders' shared state and everything that pages, acknowledges and engages them."""
+
+    def __init__(self, env: simpy.Environment, compiled: CompiledOrg, streams: Streams,
+                 events: list[Event]) -> None:
+        self.env = env
+        self.c = compiled
+        self.streams = streams
+        self.events = events
+        self.people = People(env, [r.capacity for r in compiled.responders])
+        n = len(compiled.responders)
+        self.pages = [0] * n
+        self.night_pages = [0] * n
+        self.off_hours_pages = [0] * n
+        self.acknowledgements = [0] * n
+        self.engaged_minutes = [0.0] * n
+        self.incidents_worked = [0] * n
+        self.ids = [r.id for r in compiled.responders]
+        self.on_joined: Callable[[IncidentState, Track, int], None] = lambda inc, track, r: None
+        self.on_lost: Callable[[IncidentState], None] = lambda inc: None
+
+    def log(self, inc: IncidentState, kind: str, actor: str = "", detail: str = "") -> None:
+        self.events.append((inc.id, self.env.now, kind, actor, detail))
+
+    # --- tracks ---------------------------------------------------------------------------
+
+    def start(self, inc: IncidentState, path: Path, role: str | None = None) -> Track:
+        """Start paging along `path` for the incident (or to mobilise `role`)."""
+        track = Track(path=path, ack=self.env.event(), paged_at=self.env.now, role=role)
+        inc.tracks.append(track)
+        self.env.process(self._escalate(inc, track))
+        return track
+
+    def _escalate(self, inc: IncidentState, track: Track) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        first = True
+        path: Path | None = track.path
+        while path is not None:
+            for cycle in range(path.repeat + 1):
+                for number, level in enumerate(path.levels, start=1):
+                    if track.ack.triggered:
+                        return
+                    if not first:
+                        inc.escalations += 1
+                        self.log(inc, "escalated", detail=f"{path.id} level {number}"
+                                                          f"{f' (repeat {cycle})' if cycle else ''}")
+                    if not self._page_level(inc, track, level):
+                        track.skipped += 1
+                        self.log(inc, "skipped", detail=f"{path.id} level {number}: "
+                                                        "nobody on call")
+                        continue
+                    first = False
+                    yield env.timeout(level.delay) | track.ack
+            path = self.c.paths[path.then] if path.then else None
+        track.exhausted = True
+        self._check_exhausted(inc, track)
+
+    def _check_exhausted(self, inc: IncidentState, track: Track) -> None:
+        """Once a track has paged its last level and nothing it sent can still be answered,
+        tell whoever waits for it (a role being mobilised) that nobody is coming."""
+        if (track.exhausted and not track.ack.triggered and track.pending == 0
+                and all(a.done for a in track.asks)):
+            self.log(inc, "exhausted", detail=track.path.id)
+            track.ack.succeed(None)
+
+    def _page_level(self, inc: IncidentState, track: Track, level: Level) -> bool:
+        reached = False
+        for reach in level.reaches:
+            if reach.rotation is not None:
+                for r in self.c.on_call[reach.rotation].at(self.env.now):
+                    self._page(inc, track, r, reach.rotation)
+                    reached = True
+            elif reach.responder is not None:
+                self._page(inc, track, reach.responder)
+                reached = True
+            elif reach.pool:
+                self._ask(inc, track, reach.pool)
+                reached = True
+        return reached
+
+    # --- pages and answers -----------------------------------------------------------------
+
+    def _count_page(self, inc: IncidentState, track: Track, r: int,
+                    detail: str = "") -> tuple[bool, bool]:
+        """Record a page to responder r; whether r is in their working hours, and asleep."""
+        now = self.env.now
+        inc.pages += 1
+        track.pages += 1
+        self.pages[r] += 1
+        night = self.c.night[r].at(now)
+        if night:
+            self.night_pages[r] += 1
+        working = self.c.working[r].at(now)
+        if not working:
+            self.off_hours_pages[r] += 1
+        self.log(inc, "paged", self.ids[r], detail or (f"for {track.role}" if track.role else ""))
+        return working, night
+
+    def ack_delay(self, r: int, hours: tuple[bool, bool] | None = None) -> float:
+        """How long r takes to answer now: by the hour in their zone (working, evening, asleep)."""
+        working, night = hours or (self.c.working[r].at(self.env.now),
+                                   self.c.night[r].at(self.env.now))
+        by_hour = self.c.ack_sleep if night else self.c.ack_evening
+        dist = self.c.ack_working[r] if working else by_hour[r]
+        return dist.sample(self.streams.acknowledgement)
+
+    def _misses(self, r: int, night: bool) -> bool:
+        odds = self.c.sleep_miss[r] if night else self.c.miss[r]
+        return bool(odds) and self.streams.miss.random() < odds
+
+    def _delivery(self, inc: IncidentState) -> float:
+        """How long the alert takes to reach someone on the severity's channel."""
+        delay = self.c.delivery[inc.severity]
+        return 0.0 if delay is None else delay.sample(self.streams.delivery)
+
+    def _after(self, delay: float, then: Callable[[], None]) -> None:
+        if delay <= 0:
+            then()
+            return
+        self.env.timeout(delay).callbacks.append(lambda _: then())
+
+    def _page(self, inc: IncidentState, track: Track, r: int, rotation: str | None = None) -> None:
+        hours = self._count_page(inc, track, r)
+        if self._misses(r, hours[1]):
+            track.missed += 1
+            self.log(inc, "missed", self.ids[r])
+            return
+        track.pending += 1
+        delay = self._delivery(inc) + self.ack_delay(r, hours)
+        self._after(delay, lambda: self._answer(inc, track, r, rotation))
+
+    def _answer(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
+        track.pending -= 1
+        if track.ack.triggered:
+            return
+        if r not in inc.engaged:
+            if self.people.free(r):
+                self.people.take(r)
+            elif not self._pull_off(inc, r):
+                track.busy += 1
+                self.log(inc, "busy", self.ids[r])
+                self._check_exhausted(inc, track)
+                return
+        self._acknowledge(inc, track, r, rotation)
+
+    def _pull_off(self, inc: IncidentState, r: int) -> bool:
+        """With preemption, r leaves their least severe incident (if less severe than this)."""
+        if not self.c.org.preempt:
+            return False
+        other = self.people.least_severe(r, inc.rank)
+        if other is None:
+            return False
+        self.log(other, "preempted", self.ids[r], f"for incident {inc.id} ({inc.severity})")
+        self.release(other, r, keep_slot=True)
+        return True
+
+    def _ask(self, inc: IncidentState, track: Track, pool: frozenset[int]) -> None:
+        candidates = pool - set(inc.engaged)
+        if not candidates:
+            return
+        if self.c.org.preempt and not any(self.people.free(r) for r in candidates):
+            pick = self.people.preemptible(candidates, inc.rank)
+            if pick is not None:
+                r, other = pick
+                self.log(other, "preempted", self.ids[r], f"for incident {inc.id} ({inc.severity})")
+                self.release(other, r, keep_slot=True)
+                self.people.load[r] -= 1  # the slot is handed to this request below
+        ask = self.people.ask(candidates, inc.rank,
+                              lambda r: self._pool_granted(inc, track, r, candidates))
+        track.asks.append(ask)
+
+    def _pool_granted(self, inc: IncidentState, track: Track, r: int,
+                      candidates: frozenset[int]) -> None:
+        if track.ack.triggered or r in inc.engaged:
+            self.people.give_back(r)
+            return
+        hours = self._count_page(inc, track, r, "pool")
+        if self._misses(r, hours[1]):  # the page goes to the next free member
+            track.missed += 1
+            self.log(inc, "missed", self.ids[r])
+            self.people.give_back(r)
+            rest = candidates - {r}
+            if rest:
+                track.asks.append(self.people.ask(
+                    rest, inc.rank, lambda q: self._pool_granted(inc, track, q, rest)))
+            self._check_exhausted(inc, track)
+            return
+        track.pending += 1
+        delay = self._delivery(inc) + self.ack_delay(r, hours)
+
+        def answer() -> None:
+            track.pending -= 1
+            if track.ack.triggered or r in inc.engaged:
+                self.people.give_back(r)
+                self._check_exhausted(inc, track)
+                return
+            self._acknowledge(inc, track, r, None)
+
+        self._after(delay, answer)
+
+    def _acknowledge(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
+        """r answers the track's page, holding one of their slots unless already on the incident."""
+        now = self.env.now
+        track.acknowledged_at = now
+        track.acknowledged_by = r
+        self.acknowledgements[r] += 1
+        self.log(inc, "acknowledged", self.ids[r],
+                 f"as {track.role}" if track.role else track.path.id)
+        for ask in track.asks:
+            ask.done = True
+        track.asks.clear()
+        joined = r not in inc.engaged  # else already on the incident, holding a slot for it
+        if joined:
+            self.engage(inc, r)
+        track.ack.succeed(r)
+        if joined and rotation is not None and self.c.handover[rotation]:
+            self.env.process(self._handover(inc, r, rotation))
+        self.on_joined(inc, track, r)
+
+    # --- engagement -------------------------------------------------------------------------
+
+    def engage(self, inc: IncidentState, r: int) -> None:
+        """r (already holding a slot) joins the incident."""
+        inc.engaged[r] = self.env.now
+        inc.involved.append(r)
+        self.people.working[r][inc.id] = inc
+        self.incidents_worked[r] += 1
+        if inc.first_response_at is None:
+            inc.reach("first_response", self.env.now)
+        self.log(inc, "engaged", self.ids[r])
+        if inc.staffed is not None and not inc.staffed.triggered:
+            inc.staffed.succeed()
+
+    def release(self, inc: IncidentState, r: int, keep_slot: bool = False) -> None:
+        """r leaves the incident; the slot goes back (or straight to new work, `keep_slot`)."""
+        since = inc.engaged.pop(r)
+        inc.engagements.append((r, since, self.env.now))
+        self.engaged_minutes[r] += self.env.now - since
+        del self.people.working[r][inc.id]
+        if not keep_slot:
+            self.people.give_back(r)
+        if not inc.engaged and inc.resolved_at is None:
+            self.on_lost(inc)
+
+    def _handover(self, inc: IncidentState, r: int,
+                  rotation: str) -> Generator[simpy.Event, Any, None]:
+        """When r's shift on `rotation` ends, the incoming on-call takes the incident over: they
+        join once free and acknowledged, then r leaves. Repeats for every shift until resolved."""
+        env = self.env
+        schedule = self.c.on_call[rotation]
+        if inc.done is None:
+            inc.done = env.event()
+        while True:
+            ends = schedule.next_time(env.now, lambda v, r=r: bool(v) and r not in v)
+            if ends is None:
+                return
+            yield env.timeout(ends - env.now) | inc.done
+            if inc.done.triggered or r not in inc.engaged:
+                return
+            incoming = next(i for i in schedule.at(env.now) if i != r)
+            if incoming not in inc.engaged:
+                granted = env.event()
+                ask = self.people.ask(frozenset((incoming,)), inc.rank, granted.succeed)
+                yield granted | inc.done
+                if not granted.triggered:
+                    ask.done = True
+                    return
+                yield env.timeout(self.ack_delay(incoming)) | inc.done
+                if inc.done.triggered or incoming in inc.engaged:
+                    self.people.give_back(incoming)
+                    return
+                self.engage(inc, incoming)
+            if r in inc.engaged:
+                self.log(inc, "handed_over", self.ids[r], f"to {self.ids[incoming]}")
+                self.release(inc, r)
+            r = incoming

@@ -1,0 +1,91 @@
+"""Responders' capacity, shared by every incident of a replication.
+
+Each responder works at most `capacity` incidents at once. A pool request (a team, a skill, a
+role) takes the first free member; when none is free it waits, and waiting requests are served
+most severe first, then first come. Each responder keeps a heap of the requests that would take
+them, so a release serves the next one without scanning everyone waiting. A task (a status
+update, a notice) takes a responder's attention on their desk, one task at a time, most severe
+first."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+
+import simpy
+
+from drillsim.sim.state import Ask, IncidentState
+
+
+class People:
+    """Who is free, who waits for whom, and which incidents each responder is working."""
+
+    def __init__(self, env: simpy.Environment, capacities: list[int]) -> None:
+        self.env = env
+        self.capacity = capacities
+        self.load = [0] * len(capacities)
+        self.released_at = [float("-inf")] * len(capacities)
+        self.working: list[dict[int, IncidentState]] = [{} for _ in capacities]
+        self._waiting: list[list[tuple[int, float, int, Ask]]] = [[] for _ in capacities]
+        self._order = itertools.count()
+        self._desks: dict[int, simpy.PriorityResource] = {}
+
+    def free(self, r: int) -> bool:
+        return self.load[r] < self.capacity[r]
+
+    def take(self, r: int) -> None:
+        self.load[r] += 1
+
+    def ask(self, members: frozenset[int], rank: int, grant: Callable[[int], None]) -> Ask:
+        """The first free member of `members` (the one free longest) is granted at once, or
+        the request waits its turn among the requests for them."""
+        ask = Ask(members, grant)
+        free = [r for r in members if self.load[r] < self.capacity[r]]
+        if free:
+            r = min(free, key=lambda i: (self.released_at[i], i))
+            ask.done = True
+            self.load[r] += 1
+            grant(r)
+            return ask
+        entry = (rank, self.env.now, next(self._order), ask)
+        for r in members:
+            heapq.heappush(self._waiting[r], entry)
+        return ask
+
+    def give_back(self, r: int) -> None:
+        """r has one more free slot: the most severe, longest-waiting request for r takes it."""
+        self.load[r] -= 1
+        self.released_at[r] = self.env.now
+        waiting = self._waiting[r]
+        while waiting:
+            ask = heapq.heappop(waiting)[3]
+            if not ask.done:
+                ask.done = True
+                self.load[r] += 1
+                ask.grant(r)
+                return
+
+    def least_severe(self, r: int, than: int) -> IncidentState | None:
+        """The least severe incident r works that is less severe than rank `than`, if any."""
+        lower = [inc for inc in self.working[r].values() if inc.rank > than]
+        return max(lower, key=lambda inc: (inc.rank, inc.id), default=None)
+
+    def preemptible(self, members: frozenset[int], rank: int) -> tuple[int, IncidentState] | None:
+        """A member to pull off their least severe incident for one of rank `rank`."""
+        best: tuple[int, IncidentState] | None = None
+        for r in sorted(members):
+            inc = self.least_severe(r, rank)
+            if inc is not None and (best is None or inc.rank > best[1].rank):
+                best = (r, inc)
+        return best
+
+    def desk(self, r: int) -> simpy.PriorityResource:
+        """r's attention for tasks: one at a time, most severe incident first."""
+        if r not in self._desks:
+            self._desks[r] = simpy.PriorityResource(self.env, capacity=1)
+        return self._desks[r]
+
+    def desk_queue(self, r: int) -> int:
+        desk = self._desks.get(r)
+        return 0 if desk is None else desk.count + len(desk.queue)
