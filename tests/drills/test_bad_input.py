@@ -3,7 +3,8 @@ no traceback, no hang, and nothing half-written. `validate` and `run` agree on e
 one rejects the other rejects with the same words.
 
 CASES are one mistake each in a small valid scenario; CORPUS covers whole classes of malformed
-files (bytes, YAML structure, size, calendar, numbers, paths, shapes); each is paired with its
+files (bytes, YAML structure, size, calendar, numbers, paths, roles and the names tasks and
+assessors use, shapes); each is paired with its
 message."""
 
 from __future__ import annotations
@@ -212,6 +213,33 @@ CORPUS: dict[str, tuple[str | bytes, dict[str, str]]] = {  # content, other file
     "bundled organisation misspelt": (HEAD + "org: three-tier-team\n" + INCIDENTS, {}),
     "organisation file broken": (HEAD + "org: org.yaml\n" + INCIDENTS,
                                  {"org.yaml": "name: [unclosed\n"}),
+    # roles, and the names tasks, status updates and assessors use
+    "unknown role in a task": (edit("P1: {escalation_policy: main}", (
+        "P1: {escalation_policy: main, deadlines: [{name: notes, within: 1h, task: {role: scribe}}]}"
+    )), {}),
+    "unknown skill in a task": (edit("P1: {escalation_policy: main}", (
+        "P1: {escalation_policy: main, deadlines: [{name: notes, within: 1h, task: {skill: dba}}]}"
+    )), {}),
+    "task with a role and a skill": (edit("  severities:", (
+        "  roles: [{id: scribe, rotation: r}]\n  severities:")).replace(
+        "P1: {escalation_policy: main}", "P1: {escalation_policy: main, deadlines: [{name: notes, "
+        "within: 1h, task: {role: scribe, skill: dba}}]}"), {}),
+    "unknown role for status updates": (edit("P1: {escalation_policy: main}", (
+        "P1: {escalation_policy: main, status_updates: {every: 30m, role: comms}}")), {}),
+    "status updates every .inf": (edit("P1: {escalation_policy: main}", (
+        "P1: {escalation_policy: main, status_updates: .inf}")), {}),
+    "role from an unknown rotation": (edit("  severities:", (
+        "  roles: [{id: lead, rotation: leads}]\n  severities:")), {}),
+    "role nobody can fill": (edit("  severities:", "  roles: [{id: lead}]\n  severities:"), {}),
+    "role delay .nan": (edit("  severities:", (
+        "  roles: [{id: lead, rotation: r, delay: .nan}]\n  severities:")), {}),
+    "role named twice": (edit("  severities:", (
+        "  roles: [{id: lead, rotation: r}, {id: lead, rotation: r}]\n  severities:")), {}),
+    "unknown assessor role": (edit("signals: [{channel: alert, delay: 2m}]", (
+        "signals: [{channel: alert, delay: 2m, assessor: {role: triage}}]")), {}),
+    "sleep miss probability .nan": (edit("- {id: a}", "- {id: a, sleep_miss_probability: .nan}"),
+                                    {}),
+    "asleep acknowledgement .inf": (edit("- {id: a}", "- {id: a, ack_delay: {sleep: .inf}}"), {}),
     # shapes
     "severity is a list": (edit("severity: P1", "severity: [P1]"), {}),
     "incidents is a mapping": (edit("  - type: outage\n    severity: P1",
@@ -329,6 +357,33 @@ MESSAGES = {  # the one line each file gets, from `validate` and `run` alike
         "'three-tier-teams'?); `drillsim scenarios list` shows them, and a file of your own needs its "
         'folder or suffix, e.g. ./three-tier-team.yaml'),
     'organisation file broken': "org.yaml:2: YAML syntax: did not find expected ',' or ']'",
+    'unknown role in a task': (
+        "case.yaml:18: org.severities.P1.deadlines[0].task.role: unknown role 'scribe'"),
+    'unknown skill in a task': (
+        "case.yaml:18: org.severities.P1.deadlines[0].task.skill: unknown skill 'dba'"),
+    'task with a role and a skill': (
+        "case.yaml:19: org.severities.P1.deadlines[0].task: give a task a 'role' or a 'skill', not "
+        "both"),
+    'unknown role for status updates': (
+        "case.yaml:18: org.severities.P1.status_updates.role: unknown role 'comms'"),
+    'status updates every .inf': (
+        "case.yaml:18: org.severities.P1.status_updates: expected a finite duration such as '15m', "
+        "found inf"),
+    'role from an unknown rotation': "case.yaml:17: org.roles[0].rotation: unknown rotation 'leads'",
+    'role nobody can fill': (
+        'case.yaml:17: org.roles[0]: say who fills the role: a skill, a team, a rotation or an '
+        'escalation_policy'),
+    'role delay .nan': (
+        "case.yaml:17: org.roles[0].delay: expected a finite duration such as '15m', found nan"),
+    'role named twice': "case.yaml:17: org.roles[1].id: duplicate id 'lead'",
+    'unknown assessor role': (
+        "case.yaml:22: incidents[0].signals[0].assessor.role: unknown role 'triage'"),
+    'sleep miss probability .nan': (
+        'case.yaml:7: org.responders[0].sleep_miss_probability: input should be a finite number, '
+        'found nan'),
+    'asleep acknowledgement .inf': (
+        "case.yaml:7: org.responders[0].ack_delay.sleep: expected a finite duration such as '15m', "
+        "found inf"),
     'severity is a list': 'case.yaml:21: incidents[0].severity: expected text',
     'incidents is a mapping': 'case.yaml:19: incidents: expected a list',
     'neither incidents nor workload': (
