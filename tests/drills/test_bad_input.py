@@ -4,8 +4,7 @@ one rejects the other rejects with the same words.
 
 CASES are one mistake each in a small valid scenario; CORPUS covers whole classes of malformed
 files (bytes, YAML structure, size, calendar, numbers, paths, roles and the names tasks and
-assessors use, shapes); each is paired with its
-message."""
+assessors use, shapes); each is paired with its message."""
 
 from __future__ import annotations
 
