@@ -242,10 +242,13 @@ class Target(Frozen):
 
 
 class EscalationLevel(Frozen):
-    """Pages its targets; if nobody acknowledges within `delay` of this page, escalates."""
+    """Pages its targets; if nobody acknowledges within `delay` of this page, escalates.
+    `respond_within` is the level's own response target, counted from when it is paged."""
 
     targets: tuple[Target, ...] = Field(min_length=1)
     delay: Duration = Field(default=30.0, gt=0)
+    respond_within: Duration | None = Field(
+        default=None, gt=0, description="target from this level's page to the acknowledgement")
 
 
 class EscalationPolicy(Frozen):

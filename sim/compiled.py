@@ -43,6 +43,7 @@ class Reach:
 class Level:
     delay: float
     reaches: tuple[Reach, ...]
+    respond_within: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +150,8 @@ class CompiledOrg:
         return Reach(label, pool=self.members(target))
 
     def _path(self, policy: EscalationPolicy) -> Path:
-        levels = tuple(Level(level.delay, tuple(self._reach(t) for t in level.targets))
-                       for level in policy.levels)
+        levels = tuple(Level(level.delay, tuple(self._reach(t) for t in level.targets),
+                             level.respond_within) for level in policy.levels)
         return Path(policy.id, policy.name or policy.id, levels, policy.repeat, policy.then,
                     policy.respond_within)
 

@@ -1,5 +1,6 @@
 """What an incident owed that is measured once it is over: deadlines met by a milestone (`to`),
-each response team's own target, management and financial escalations, and its estimated cost.
+the response targets of each team and escalation level, management and financial escalations,
+and its estimated cost.
 Deadlines that are work (a task: status updates, notices, post-mortems) run in the engine, where
 they take people's time."""
 
@@ -79,11 +80,18 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
         deadlines.append((inc.id, inc.severity, rule.name, 1, due, done, done <= due,
                           _status(done, due)))
     for track in inc.tracks:
-        if track.role is None and track.path.respond_within is not None:
-            due = track.paged_at + track.path.respond_within
-            done = NAN if track.acknowledged_at is None else track.acknowledged_at
-            deadlines.append((inc.id, inc.severity, f"{track.path.name} response", 1, due, done,
-                              done <= due, _status(done, due)))
+        if track.role is not None:
+            continue
+        done = NAN if track.acknowledged_at is None else track.acknowledged_at
+        targets = [(f"{track.path.name} response", track.paged_at, track.path.respond_within)]
+        targets += [(f"{path.name} level {number} response", at,
+                     path.levels[number - 1].respond_within)
+                    for path, number, at in track.levels_paged]
+        for name, start, limit in targets:
+            if limit is not None:
+                due = start + limit
+                deadlines.append((inc.id, inc.severity, name, 1, due, done, done <= due,
+                                  _status(done, due)))
     events: list[Event] = []
     detected = milestone(inc, "detected")
     resolved = milestone(inc, "resolved")

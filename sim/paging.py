@@ -75,6 +75,8 @@ class Paging:
                                                         "nobody on call")
                         continue
                     first = False
+                    if level.respond_within is not None and cycle == 0:
+                        track.levels_paged.append((path, number, env.now))
                     yield env.timeout(level.delay) | track.ack
             path = self.c.paths[path.then] if path.then else None
         track.exhausted = True

@@ -36,6 +36,8 @@ class Track:
     acknowledged_at: float | None = None
     acknowledged_by: int | None = None
     asks: list[Ask] = field(default_factory=list)
+    # levels with a response target of their own: path, level number, when first paged
+    levels_paged: list[tuple[Path, int, float]] = field(default_factory=list)
     pages: int = 0
     pending: int = 0  # pages delivered and not yet answered
     busy: int = 0

@@ -60,6 +60,10 @@ CASES = {
         ("delay: 10m}", "delay: -10m}"),
         ["case.yaml:16: org.escalation_policies[0].levels[0].delay: a duration cannot be "
          "negative, found '-10m'"]),
+    "level response target of zero": (
+        ("delay: 10m}", "delay: 10m, respond_within: 0m}"),
+        ["case.yaml:16: org.escalation_policies[0].levels[0].respond_within: input "
+         "should be greater than 0, found '0m'"]),
     "unknown distribution": (
         ("delay: 2m}", "delay: {dist: poisson, mean: 3}}"),
         ["case.yaml:22: incidents[0].signals[0].delay: unknown distribution 'poisson'; expected "

@@ -44,13 +44,15 @@ def test_scenarios_list_shows_every_bundled_file():
 def test_every_plan_runs_every_drill_and_reports_its_own_deadlines(plan):
     org = load_organisation(resolve(plan))
     own = {d.name for s in org.severities.values() for d in s.all_deadlines()} | {
-        p.name for p in org.escalation_policies}
+        p.name for p in org.escalation_policies} | {
+        f"{p.name} level {n}" for p in org.escalation_policies
+        for n, level in enumerate(p.levels, start=1) if level.respond_within is not None}
     for drill in DRILLS:
         summary = run_summary(replicate(load(drill, resolve(plan)), 1, seed=5, workers=1))
         assert summary["incidents"] >= 1, drill
         assert summary["organisation"] == org.name
         reported = {name for by_name in summary["deadlines"].values() for name in by_name}
-        # every deadline reported is one this plan defines (or a team's response target)
+        # every deadline reported is one this plan defines (or a team's or level's response target)
         assert {name.removesuffix(" response") for name in reported} <= own, (drill, reported)
 
 
@@ -80,8 +82,8 @@ def test_readme_deadline_table_is_real_output():
                                 terminal_width=200)
     assert result.exit_code == 0, result.output
     text = README.read_text(encoding="utf-8")
-    shown = text.split("--reps 200 --seed 3\n", 1)[1].split("```", 1)[0]
+    shown = text.split("--reps 200 --seed 3\n", 1)[1].split("└", 1)[0]  # the deadline table
     rows = [line for line in shown.splitlines() if line.startswith("│")]
-    assert len(rows) == 7
+    assert len(rows) == 8
     for row in rows:
         assert row in result.output
