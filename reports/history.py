@@ -151,6 +151,7 @@ def incident_report(folder: str | Path, incident: int, replication: int = 0) -> 
                      "started": str(r["started_time"]), "detected_by": r["detected_by"],
                      "acknowledged_by": r["acknowledged_by"], "escalations": int(r["escalations"]),
                      "cost": float(r["cost"]), "data_loss": float(r["data_loss_minutes"]),
+                     "currency": manifest.get("summary", {}).get("currency", ""),
                      "ttd": minutes("detected", "started"), "tta": minutes("acknowledged", "detected"),
                      "ttm": minutes("mitigated", "started"), "ttr": minutes("resolved", "started")},
         "timeline": incident_timeline(_with_time(events), replication, incident),

@@ -11,6 +11,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -92,13 +93,60 @@ class Window(Frozen):
         return end - start if end > start else end + 1440 - start
 
 
+class Holidays(Frozen):
+    """Days off (whole local dates): a region's public holidays from the `holidays` package's
+    maintained calendars (`country`, optionally `subdivision`), plus any `dates` of your own.
+    A plain list of dates is read as `dates`."""
+
+    country: str | None = Field(default=None, description="ISO 3166 code, e.g. GB, US, DE")
+    subdivision: str | None = Field(default=None, description="e.g. ENG for England, CA for California")
+    dates: tuple[dt.date, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, value: Any) -> Any:
+        return {"dates": value} if isinstance(value, list | tuple) else value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import holidays
+
+        known = holidays.list_supported_countries()
+        if value not in known:
+            raise ValueError(f"unknown country {value!r}{nearest(value, known)}; expected an ISO "
+                             "3166 code the holidays package knows, such as 'GB', 'US' or 'DE'")
+        return value
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if "country" not in info.data:
+            return value  # the country is wrong, and says so
+        country = info.data["country"]
+        if country is None:
+            raise ValueError("a subdivision needs its 'country'")
+        import holidays
+
+        known = holidays.list_supported_countries()[country]
+        if value not in known:
+            listed = ", ".join(known) if known else "none"
+            raise ValueError(f"unknown subdivision {value!r} of {country}{nearest(value, known)}; "
+                             f"expected one of: {listed}")
+        return value
+
+
 class Hours(Frozen):
     """Working or business hours: windows in one time zone, minus holidays (whole local dates).
     Without a time zone of its own it takes its owner's (the responder's, else the organisation's)."""
 
     timezone: TimeZone | None = None
     windows: tuple[Window, ...] = (Window(days=WEEKDAYS[:5], start=dt.time(9), end=dt.time(17)),)
-    holidays: tuple[dt.date, ...] = ()
+    holidays: Holidays = Holidays()
 
 
 def _instant(value: Any) -> Any:
@@ -308,12 +356,42 @@ class PagingMode(StrEnum):
 class Targets(Frozen):
     """SLA targets, each measured as its metric is: acknowledge from declaration (the page or
     ticket), first response (the first person working on it) from detection, mitigate and
-    resolve from impact start."""
+    resolve from impact start. On the `business` clock only minutes inside the organisation's
+    business hours count ("respond within 4 business hours"); on the `wall` clock every minute
+    does."""
 
     acknowledge: Duration | None = None
     first_response: Duration | None = None
     mitigate: Duration | None = None
     resolve: Duration | None = None
+    clock: Literal["wall", "business"] = "wall"
+
+
+class Impact(Frozen):
+    """What an incident does to its services while unmitigated: the `affected` share of users
+    or requests, either `down` or `degraded`. A minute costs each service's full-outage rate
+    (`impact_per_minute`) x `affected` x (1 when down, `degraded_factor` when degraded)."""
+
+    affected: float = Field(default=1.0, ge=0, le=1, description="share of users or requests")
+    mode: Literal["down", "degraded"] = "down"
+    degraded_factor: float = Field(default=0.5, gt=0, lt=1,
+                                   description="a degraded minute's cost relative to an outage's")
+
+    def factor(self) -> float:
+        """The share of the services' full-outage rate this impact costs per minute."""
+        return self.affected * (1.0 if self.mode == "down" else self.degraded_factor)
+
+    def under(self, override: Impact | None) -> Impact:
+        """This impact with the fields `override` was given (not its defaults) replacing its own."""
+        if override is None:
+            return self
+        return self.model_copy(update={k: getattr(override, k) for k in override.model_fields_set})
+
+    @staticmethod
+    def default(rank: int) -> Impact:
+        """A severity's impact unless it names one: the most severe is a full outage and each
+        step down the ladder affects a tenth as many (P0 1, P1 0.1, P2 0.01, P3 0.001)."""
+        return Impact(affected=1.0 / 10**rank)
 
 
 class ManagementEscalation(Frozen):
@@ -334,6 +412,8 @@ class SeverityPolicy(Frozen):
     phase_targets: dict[str, Duration] = {}
     deadlines: tuple[Deadline, ...] = ()
     management: tuple[ManagementEscalation, ...] = ()
+    impact: Impact | None = Field(default=None, description="fields not given come from the "
+                                  "default for the severity's rank on the ladder")
     description: str = ""
 
     def all_deadlines(self) -> tuple[Deadline, ...]:
@@ -419,6 +499,15 @@ class Organisation(Frozen):
         object.__setattr__(self, "rotations", rotations)  # frozen: set once, while validating
         object.__setattr__(self, "business_hours", business)
         object.__setattr__(self, "responders", responders)
+        return self
+
+    @model_validator(mode="after")
+    def _default_impacts(self) -> Organisation:
+        """Each severity's impact: the default for its rank on the ladder, with the fields the
+        severity gives replacing the default's."""
+        severities = {name: p.model_copy(update={"impact": Impact.default(rank).under(p.impact)})
+                      for rank, (name, p) in enumerate(self.severities.items())}
+        object.__setattr__(self, "severities", severities)  # frozen: set once, while validating
         return self
 
     def rank(self, severity: str) -> int:

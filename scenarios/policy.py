@@ -15,14 +15,15 @@ from drillsim.scenarios.durations import Duration
 MILESTONES = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
               "engaged", "mitigated",
               "resolved")
-_MILESTONE = re.compile(rf"(?:{'|'.join(MILESTONES)}|phase:.+)")
+_MILESTONE = re.compile(rf"(?:{'|'.join(MILESTONES)}|phase:.+|cost:\d+(?:\.\d+)?)")
 
 
 def check_milestone(value: str) -> str:
-    """A milestone of an incident: one of MILESTONES, or `phase:NAME` for the end of a phase."""
+    """A milestone of an incident: one of MILESTONES, `phase:NAME` for the end of a phase, or
+    `cost:AMOUNT` for the moment its estimated cost reaches AMOUNT (a financial threshold)."""
     if not _MILESTONE.fullmatch(value):
-        raise ValueError(f"unknown milestone {value!r}; expected one of {', '.join(MILESTONES)} "
-                         "or phase:NAME")
+        raise ValueError(f"unknown milestone {value!r}; expected one of {', '.join(MILESTONES)}, "
+                         "phase:NAME or cost:AMOUNT")
     return value
 
 

@@ -10,7 +10,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration, Rate
-from drillsim.scenarios.org import Frozen, Instant, Organisation, Target, TimeZone
+from drillsim.scenarios.org import Frozen, Impact, Instant, Organisation, Target, TimeZone
 from drillsim.scenarios.policy import Option, Symptom
 
 MAX_INCIDENTS = 200_000  # per replication: a hundred times a busy year for fifty people
@@ -92,6 +92,9 @@ class IncidentTemplate(Frozen):
     requires: tuple[Target, ...] = ()
     phases: tuple[Phase, ...] = Field(min_length=1)
     injects: tuple[Inject, ...] = ()
+    impact: Impact | None = Field(
+        default=None, description="the fields given replace the severity's impact, e.g. "
+        "{mode: degraded} for slowness at any severity")
 
 
 class Incident(IncidentTemplate):

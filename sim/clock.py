@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Container, Hashable, Iterable
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from drillsim.scenarios.org import WEEKDAYS, Hours, Window
+from drillsim.scenarios.org import WEEKDAYS, Holidays, Hours, Window
 
 UTC = dt.UTC
 TICK = dt.timedelta(microseconds=1)
@@ -47,17 +47,46 @@ class WallClock:
         return (instant - self.start).total_seconds() / 60.0
 
 
+class HolidayDates(Container[dt.date]):
+    """The days off of a `Holidays` spec: its own dates and its region's public holidays, the
+    latter computed a year at a time, when a date of that year is first asked about."""
+
+    def __init__(self, spec: Holidays) -> None:
+        self.spec = spec
+        self.dates = frozenset(spec.dates)
+        self._years: dict[int, frozenset[dt.date]] = {}
+
+    def __contains__(self, day: object) -> bool:
+        if day in self.dates:
+            return True
+        if self.spec.country is None or not isinstance(day, dt.date):
+            return False
+        year = self._years.get(day.year)
+        if year is None:
+            import holidays
+
+            year = self._years[day.year] = frozenset(holidays.country_holidays(
+                self.spec.country, subdiv=self.spec.subdivision, years=day.year))
+        return day in year
+
+
+@lru_cache(maxsize=64)
+def holiday_dates(spec: Holidays) -> HolidayDates:
+    """One shared, growing set of days off per spec, so each year is looked up once."""
+    return HolidayDates(spec)
+
+
 def occurrences(windows: Iterable[Window], tz: dt.tzinfo, lo: dt.datetime, hi: dt.datetime,
-                holidays: Iterable[dt.date] = ()) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Every occurrence (start, end) of the windows overlapping [lo, hi), as UTC instants."""
-    skip = set(holidays)
+                holidays: Container[dt.date] = frozenset()) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Every occurrence (start, end) of the windows overlapping [lo, hi), as UTC instants;
+    windows do not open on `holidays`."""
     windows = tuple(windows)
     first = lo.astimezone(tz).date() - dt.timedelta(days=2)
     last = hi.astimezone(tz).date() + dt.timedelta(days=1)
     out = []
     day = first
     while day <= last:
-        if day not in skip:
+        if day not in holidays:
             name = WEEKDAYS[day.weekday()]
             for w in windows:
                 if name not in w.days:
@@ -73,19 +102,19 @@ def occurrences(windows: Iterable[Window], tz: dt.tzinfo, lo: dt.datetime, hi: d
 
 
 def within(windows: Iterable[Window], tz: dt.tzinfo, t: dt.datetime,
-           holidays: Iterable[dt.date] = ()) -> bool:
+           holidays: Container[dt.date] = frozenset()) -> bool:
     """Whether instant t falls inside an occurrence: starts included, ends excluded."""
     return any(s <= t < e for s, e in occurrences(windows, tz, t, t + dt.timedelta(seconds=1),
                                                    holidays))
 
 
 def hours_within(hours: Hours, t: dt.datetime) -> bool:
-    return within(hours.windows, zone(hours.timezone or "UTC"), t, hours.holidays)
+    return within(hours.windows, zone(hours.timezone or "UTC"), t, holiday_dates(hours.holidays))
 
 
 def hours_change_points(hours: Hours, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
     return span_points(occurrences(hours.windows, zone(hours.timezone or "UTC"), lo - TICK, hi,
-                                   hours.holidays), lo, hi)
+                                   holiday_dates(hours.holidays)), lo, hi)
 
 
 def span_points(spans: Iterable[tuple[dt.datetime, dt.datetime]], lo: dt.datetime,
@@ -109,6 +138,7 @@ class Schedule(Generic[V]):
         self.times: list[float] = [float("-inf")]
         self.values: list[V] = [value_at(clock.start)]
         self._until = 0.0
+        self._truthy: list[float] = [0.0]  # minutes truthy from minute 0 to each change
 
     def _extend(self, minutes: float) -> None:
         while self._until <= minutes:
@@ -130,6 +160,20 @@ class Schedule(Generic[V]):
         if minutes >= self._until:
             self._extend(minutes)
         return self.values[bisect.bisect_right(self.times, minutes) - 1]
+
+    def minutes_in(self, a: float, b: float) -> float:
+        """How many minutes of [a, b) the value is truthy: for business hours, the business
+        minutes between two instants. A running total at each change, then a bisection."""
+        return self._truthy_until(b) - self._truthy_until(a)
+
+    def _truthy_until(self, minutes: float) -> float:
+        self.at(minutes)
+        times, values, totals = self.times, self.values, self._truthy
+        while len(totals) < len(times):  # the schedule grew: carry the running total along
+            i = len(totals)
+            totals.append(totals[-1] + (times[i] - max(times[i - 1], 0.0)) * bool(values[i - 1]))
+        i = bisect.bisect_right(times, minutes) - 1
+        return totals[i] + (minutes - max(times[i], 0.0)) * bool(values[i])
 
     def next_time(self, minutes: float, accept: Callable[[V], bool],
                   limit: float = 800 * 1440.0) -> float | None:

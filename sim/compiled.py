@@ -105,7 +105,8 @@ class CompiledOrg:
         self.deadlines = {name: sev.all_deadlines() for name, sev in org.severities.items()}
         for r in org.responders:
             tz = r.timezone or org.timezone
-            hours = r.working_hours or Hours(timezone=tz, windows=org.business_hours.windows)
+            hours = r.working_hours or Hours(timezone=tz, windows=org.business_hours.windows,
+                                             holidays=org.business_hours.holidays)
             self.working.append(hours_schedule(clock, hours))
             self.night.append(hours_schedule(clock, Hours(timezone=tz, windows=NIGHT)))
             self.ack_working.append(r.ack_delay.working)

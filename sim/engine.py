@@ -18,6 +18,7 @@ from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import Phase, Scenario
 from drillsim.sim.arrivals import incidents_for
 from drillsim.sim.compiled import CompiledOrg, Reach, RoleNeed
+from drillsim.sim.cost import crossing
 from drillsim.sim.obligations import milestone, obligations
 from drillsim.sim.paging import Event, Paging
 from drillsim.sim.records import incident_row
@@ -108,7 +109,29 @@ class Simulation:
             return self.env.timeout(0)
         if name not in inc.milestones:
             inc.milestones[name] = self.env.event()
+            if name.startswith("cost:"):
+                self.env.process(self._watch_cost(inc, name))
         return inc.milestones[name]
+
+    def _watch_cost(self, inc: IncidentState, name: str) -> Generator[simpy.Event, Any, None]:
+        """Reach `cost:AMOUNT` at the minute the estimated cost reaches AMOUNT. The cost grows
+        piecewise linearly: wake when it would cross at the present rates, or sooner when
+        someone joins (the rate rises) or the incident is resolved (it stops), and look again."""
+        env = self.env
+        threshold = float(name[5:])
+        resolved = self._reached(inc, "resolved")
+        while True:
+            at = crossing(inc, self.c, threshold,
+                          math.inf if inc.resolved_at is None else inc.resolved_at)
+            if at <= env.now + 1e-9:  # a wake-up at the crossing may land a rounding short
+                inc.reach(name, at)
+                return
+            if inc.resolved_at is not None:
+                return  # it never cost that much
+            wake = [resolved, self._staffed(inc)]
+            if not math.isnan(at):
+                wake.append(env.timeout(at - env.now))
+            yield env.any_of(wake)
 
     # --- the lifecycle ------------------------------------------------------------------------
 

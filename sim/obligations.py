@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from drillsim.sim.compiled import CompiledOrg
+from drillsim.sim.cost import cost_at, crossing
 from drillsim.sim.state import IncidentState
 
 # incident, severity, deadline name, occurrence, due at, done at (NaN if never), met, status
@@ -22,6 +23,8 @@ def milestone(inc: IncidentState, name: str) -> float:
     """When an incident reached a milestone (minutes), NaN if it never did."""
     if name.startswith("phase:"):
         return inc.phase_ends.get(name[6:], NAN)
+    if name.startswith("cost:"):
+        return inc.cost_reached.get(name, NAN)
     value = getattr(inc, f"{name}_at")
     return NAN if value is None else value
 
@@ -30,46 +33,22 @@ def _status(done: float, due: float) -> str:
     return "missed" if math.isnan(done) else ("met" if done <= due else "late")
 
 
-def cost_at(inc: IncidentState, compiled: CompiledOrg, t: float) -> float:
-    """Estimated cost by minute t: each affected service's impact per minute until mitigation,
-    plus engaged responders' time at their hourly rate."""
-    rates = compiled.service_costs
-    impact = sum(rates.get(s, 0.0) for s in inc.template.services)
-    mitigated = inc.mitigated_at if inc.mitigated_at is not None else t
-    total = impact * max(0.0, min(t, mitigated) - inc.started_at)
-    spans = [*inc.engagements, *((r, since, t) for r, since in inc.engaged.items())]
-    for r, since, until in spans:
-        total += compiled.rates[r] * max(0.0, min(until, t) - since)
-    return total
-
-
-def _crossing(inc: IncidentState, compiled: CompiledOrg, threshold: float, end: float) -> float:
-    """The first minute the cost reaches `threshold` (it grows piecewise linearly), or NaN."""
-    points = sorted({inc.started_at, end, *(p for _, a, b in inc.engagements for p in (a, b)),
-                     *inc.engaged.values(), *([inc.mitigated_at] if inc.mitigated_at else [])})
-    before = inc.started_at
-    for point in points:
-        if point < inc.started_at:
-            continue
-        if cost_at(inc, compiled, point) >= threshold:
-            lo, hi = before, point
-            for _ in range(60):  # bisection inside one linear piece
-                mid = (lo + hi) / 2
-                lo, hi = (lo, mid) if cost_at(inc, compiled, mid) >= threshold else (mid, hi)
-            return hi
-        before = point
-    return NAN
-
-
 def obligations(inc: IncidentState, compiled: CompiledOrg,
                 end: float) -> tuple[list[Event], list[Deadline]]:
     """The extra events (notifications) and the milestone deadline rows of a finished incident."""
     policy = compiled.org.severities[inc.severity]
     tags = set(inc.template.tags)
     deadlines: list[Deadline] = []
+    resolved = milestone(inc, "resolved")
+    until = end if math.isnan(resolved) else resolved
     for rule in policy.all_deadlines():
         if rule.to is None or (rule.tags and not tags & set(rule.tags)):
             continue
+        for name in (rule.from_, rule.to):  # cost thresholds no task waited for
+            if name.startswith("cost:") and name not in inc.cost_reached:
+                at = crossing(inc, compiled, float(name[5:]), until)
+                if not math.isnan(at):
+                    inc.cost_reached[name] = at
         if any(n.startswith("phase:") and n[6:] not in inc.phase_names for n in (rule.from_, rule.to)):
             continue  # a phase target for work this incident does not have
         start = milestone(inc, rule.from_)
@@ -94,14 +73,13 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
                                   _status(done, due)))
     events: list[Event] = []
     detected = milestone(inc, "detected")
-    resolved = milestone(inc, "resolved")
     for trigger in policy.management:
         at = detected + trigger.after
         if not math.isnan(at) and not resolved <= at:
             events.append((inc.id, at, "management_escalation", trigger.notify,
                            f"open after {trigger.after:g}m"))
     for rule in compiled.org.financial_escalations:
-        at = _crossing(inc, compiled, rule.threshold, end if math.isnan(resolved) else resolved)
+        at = crossing(inc, compiled, rule.threshold, until)
         if not math.isnan(at):
             events.append((inc.id, at, "financial_escalation", rule.notify,
                            f"cost reached {rule.threshold:,.0f}"))

@@ -1,7 +1,9 @@
 """Records: flat rows built in the worker for each incident, and the tidy frames of a run.
 
 Instants are minutes since the scenario start (`*_at`, NaN when it never happened) alongside
-wall-clock instants (`*_time`, UTC); durations start with `time_to_`."""
+wall-clock instants (`*_time`, UTC); durations start with `time_to_`. A severity whose targets
+use the business clock is judged on business minutes, given as `<target>_business_minutes`
+(NaN for targets on the wall clock)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ INCIDENT_COLUMNS = (
     "replication", "incident", "type", "severity", "initial_severity",
     *(f"{n}_at" for n in INSTANTS), "detected_by", "acknowledged_by", "escalations", "pages",
     "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS), "unacknowledged_reason",
-    "unresolved_reason")
+    "unresolved_reason", *(f"{t}_business_minutes" for t in TARGETS))
 DEADLINE_COLUMNS = ("replication", "incident", "severity", "deadline", "occurrence", "due_at",
                     "done_at", "met", "status")
 MOBILISATION_COLUMNS = ("replication", "incident", "severity", "role", "requested_at",
@@ -94,18 +96,23 @@ def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
     policy = compiled.org.severities[inc.severity]
     at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
     outcome = summary_row(inc, compiled, deadlines, end)
-    met = []
+    met, business = [], []
     for target in TARGETS:
         limit = getattr(policy.targets, target)
         start, stop = TARGET_SPANS[target]
-        met.append(None if limit is None else bool(at[stop] - at[start] <= limit))
+        elapsed, counted = at[stop] - at[start], math.nan
+        if policy.targets.clock == "business" and limit is not None and not math.isnan(elapsed):
+            assert compiled.business is not None
+            elapsed = counted = compiled.business.minutes_in(at[start], at[stop])
+        met.append(None if limit is None else bool(elapsed <= limit))
+        business.append(counted)
     ids = compiled.index
     names = list(ids)
     return (replication, inc.id, inc.template.type, inc.severity, inc.initial_severity,
             *at.values(), inc.detected_by,
             None if inc.acknowledged_by is None else names[inc.acknowledged_by],
             inc.escalations, inc.pages, len(set(inc.involved)), *(outcome[o] for o in OUTCOMES),
-            *met, why_unacknowledged(inc), why_unresolved(inc))
+            *met, why_unacknowledged(inc), why_unresolved(inc), *business)
 
 
 def build(runs: Sequence[RunRecords], clock: WallClock) -> Records:

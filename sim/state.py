@@ -77,6 +77,7 @@ class IncidentState:
     escalations: int = 0
     pages: int = 0
     phase_ends: dict[str, float] = field(default_factory=dict)
+    cost_reached: dict[str, float] = field(default_factory=dict)  # `cost:AMOUNT` milestones
     tracks: list[Track] = field(default_factory=list)
     engaged: dict[int, float] = field(default_factory=dict)  # engaged now, since when
     involved: list[int] = field(default_factory=list)  # everyone who ever engaged, in order
@@ -101,10 +102,12 @@ class IncidentState:
     def reach(self, name: str, now: float) -> None:
         """The incident reaches a milestone now; wake whatever waits for it."""
         attribute = ATTRIBUTES.get(name)
-        if attribute is None:
-            self.phase_ends.setdefault(name[6:], now)
-        else:
+        if attribute is not None:
             setattr(self, attribute, now)
+        elif name.startswith("phase:"):
+            self.phase_ends.setdefault(name[6:], now)
+        else:  # cost:AMOUNT
+            self.cost_reached[name] = now
         if self.milestones:
             waiter = self.milestones.pop(name, None)
             if waiter is not None:

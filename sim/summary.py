@@ -15,6 +15,7 @@ def run_summary(run: Run) -> dict[str, Any]:
     return {
         "scenario": run.bundle.scenario.name,
         "organisation": run.bundle.org.name,
+        "currency": run.bundle.org.currency,  # of the incidents' `cost` column
         "replications": run.replications,
         "seed": run.seed,
         "incidents": len(incidents),

@@ -141,6 +141,7 @@ def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
                     "## Action items"):
         assert heading in text
     assert "(raised from P1)" in text and "| severity changed |" in text
+    assert "| Estimated cost (USD) |" in text  # the organisation's currency, from the manifest
     missing = runner.invoke(cli, ["report", "incident", str(folder), "--incident", "9",
                                   "--out", str(out)])
     assert missing.exit_code == 2 and "no incident 9 in replication 0" in missing.stderr

@@ -84,6 +84,6 @@ def test_readme_deadline_table_is_real_output():
     text = README.read_text(encoding="utf-8")
     shown = text.split("--reps 200 --seed 3\n", 1)[1].split("└", 1)[0]  # the deadline table
     rows = [line for line in shown.splitlines() if line.startswith("│")]
-    assert len(rows) == 8
+    assert len(rows) == 9
     for row in rows:
         assert row in result.output

@@ -1,8 +1,7 @@
 """The five bundled plans, faithfully: every target and deadline a plan names is encoded with the
 plan's figure, measured when the plan runs its own quarter and the library's game days (plus,
 where named, a scenario that reaches a rare target), and staffed (in every run where it falls
-due, it gets done at least once). The lists come from an audit of each plan; an item the engine
-cannot yet staff or measure is an expected failure that names the capability it waits for."""
+due, it gets done at least once). The lists come from an audit of each plan."""
 
 from __future__ import annotations
 
@@ -23,8 +22,6 @@ H, D = 60, 1440  # minutes in an hour, a day
 # reached target falls due: a breach at night is what gets three-tier's security team to its CISO
 EXTRA = {"three-tier-teams": ("data-breach",)}
 
-COST = ("financial escalations are instant notices: no deadline can start when the cost "
-        "crosses a threshold")
 MILESTONE = {"acknowledge": "acknowledged_at", "first_response": "engaged_at",
              "mitigate": "mitigated_at", "resolve": "resolved_at"}
 
@@ -250,18 +247,7 @@ class Role:
         return f"role {self.role}"
 
 
-@dataclass(frozen=True)
-class Blocked:
-    """An item the engine cannot yet staff or measure: an expected failure naming why."""
-
-    item: object
-    reason: str
-
-
 def case(plan: str, entry: object) -> object:
-    if isinstance(entry, Blocked):
-        return pytest.param(plan, entry.item, id=f"{plan}: {entry.item}",
-                            marks=pytest.mark.xfail(strict=True, reason=entry.reason))
     return pytest.param(plan, entry, id=f"{plan}: {entry}")
 
 
@@ -325,7 +311,7 @@ PLANS: dict[str, list[object]] = {
         Due("P0", "DR site recovery (RTO)", H), Due("P0", "customer update (DR)", 15),
         Due("P0", "affected users notified", 3 * D),
         Due("P0", "incident commander assigned", H), Due("P1", "incident commander assigned", H),
-        Blocked(Due("P0", "board notified", 4 * H), COST),
+        Due("P0", "board notified", 4 * H),
         *(Escalation("P0", after, who) for after, who in [
             (30, "tech-lead"), (H, "eng-manager"), (2 * H, "cto"), (4 * H, "ceo"),
             (4 * H, "board")]),
@@ -372,3 +358,17 @@ def test_the_checks_catch_an_unstaffed_deadline():
     with pytest.raises(AssertionError, match="never measured"):
         check_occurrences([("quarter", pd.Series([], dtype=bool))])
     check_occurrences([("quarter", pd.Series([False, True])), ("game day", pd.Series([], dtype=bool))])
+
+
+def test_under_the_sla_plan_cost_follows_severity():
+    """Cost scales with what an incident does: over the plan's quarter a P0's median cost is
+    above a P3's, and no P3 (a cosmetic bug) sets off a board notification."""
+    run = dict(plan_runs("sla-financial-escalation").runs)["quarter-sla-financial-escalation"]
+    inc = run.records.incidents
+    median = inc.groupby("severity").cost.median()
+    assert median["P0"] > median["P3"]
+    ev = run.records.events
+    board = ev[(ev.kind == "financial_escalation") & (ev.actor == "board")]
+    severity = inc.set_index(["replication", "incident"]).severity
+    by = [severity[key] for key in zip(board.replication, board.incident, strict=True)]
+    assert by and "P3" not in by

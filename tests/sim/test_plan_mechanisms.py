@@ -52,6 +52,7 @@ severities:
   P1:
     escalation_policy: technical
     management: [{after: 1h, notify: team-lead}]
+    impact: {affected: 1, mode: down}  # a full outage: cost at the services' whole rate
   P2: {escalation_policy: technical, channel: chat}
   P3: {escalation_policy: nobody}
 """
