@@ -243,6 +243,10 @@ CORPUS: dict[str, tuple[str | bytes, dict[str, str]]] = {  # content, other file
     "sleep miss probability .nan": (edit("- {id: a}", "- {id: a, sleep_miss_probability: .nan}"),
                                     {}),
     "asleep acknowledgement .inf": (edit("- {id: a}", "- {id: a, ack_delay: {sleep: .inf}}"), {}),
+    "holidays of an unknown country": (edit("  severities:", (
+        "  business_hours: {holidays: {country: XX}}\n  severities:")), {}),
+    "impact on .nan of users": (edit("P1: {escalation_policy: main}", (
+        "P1: {escalation_policy: main, impact: {affected: .nan}}")), {}),
     # shapes
     "severity is a list": (edit("severity: P1", "severity: [P1]"), {}),
     "incidents is a mapping": (edit("  - type: outage\n    severity: P1",
@@ -387,6 +391,12 @@ MESSAGES = {  # the one line each file gets, from `validate` and `run` alike
     'asleep acknowledgement .inf': (
         "case.yaml:7: org.responders[0].ack_delay.sleep: expected a finite duration such as '15m', "
         "found inf"),
+    'holidays of an unknown country': (
+        "case.yaml:17: org.business_hours.holidays.country: unknown country 'XX'; expected an ISO "
+        "3166 code the holidays package knows, such as 'GB', 'US' or 'DE'"),
+    'impact on .nan of users': (
+        'case.yaml:18: org.severities.P1.impact.affected: input should be a finite number, found '
+        'nan'),
     'severity is a list': 'case.yaml:21: incidents[0].severity: expected text',
     'incidents is a mapping': 'case.yaml:19: incidents: expected a list',
     'neither incidents nor workload': (
