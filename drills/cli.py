@@ -137,7 +137,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
         result = replicate(bundle, reps, seed, workers,
                            progress=lambda done: progress.update(task, completed=done))
-    from drillsim.sim.summary import run_summary
+    from drillsim.sim.summary import as_json, run_summary
 
     summary = run_summary(result)
     if out:
@@ -146,14 +146,14 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         from drillsim.drills.output import write_results
 
         write_results(result, out, version("drillsim"), click.get_current_context().meta["argv"],
-                      summary, started, workers, replaces)
+                      as_json(summary), started, workers, replaces)
     if report_file:
         from drillsim.reports.data import run_report
         from drillsim.reports.render import write_report
 
         write_report(report_file, "run", run_report(result, summary))
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(as_json(summary), indent=2))
         return
     from drillsim.drills.render import print_summary
     from drillsim.sim.metrics import responder_load

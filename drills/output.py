@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from drillsim.sim.runner import Run
 
-TABLES = ("events", "incidents", "deadlines", "responders")
+TABLES = ("events", "incidents", "deadlines", "responders", "mobilisations")
 MANIFEST = "manifest.json"
 _OWN = {f"{name}{suffix}" for name in TABLES for suffix in (".parquet", ".csv")}
 

@@ -1,24 +1,20 @@
-"""Terminal rendering of a run summary with rich. Names from the user's files are escaped:
-rich reads `[...]` as markup, and a name is data."""
+"""Terminal rendering of a run summary with rich."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from drillsim.reports.render import ci_note, share, tally
 from drillsim.scenarios.durations import format_duration
-from drillsim.sim.metrics import METRICS
+from drillsim.scenarios.measures import METRICS, TARGETS
+from drillsim.sim.metrics import Spread
+from drillsim.sim.summary import NOT_MET, RunSummary
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-LABELS = {"ttd": "TTD", "tta": "TTA", "ttm": "TTM", "ttr": "TTR"}
-CAPTION = ("TTD detect, TTA acknowledge: from start and from detection; "
-           "TTM mitigate, TTR resolve: from start")
 ONCALL_ROWS = 10
+DEFINITIONS = "; ".join(f"{m.label} = {m.end} − {m.start}" for m in METRICS)
 
 
 def minutes(value: float | None) -> str:
@@ -30,53 +26,74 @@ def minutes(value: float | None) -> str:
     return format_duration(round(value))
 
 
-def print_summary(console: Console, summary: dict[str, Any], load: pd.DataFrame) -> None:
-    """The metric table, SLA attainment by severity, and on-call load per responder."""
-    console.print(f"[bold]{escape(summary['scenario'])}[/] against "
-                  f"[bold]{escape(summary['organisation'])}[/]: "
-                  f"{summary['incidents']} incidents over {summary['replications']} replications "
-                  f"(seed {summary['seed']})")
-    table = Table(title="Response times, all severities", caption=CAPTION)
+def _ci(s: Spread) -> str:
+    return "–" if s.ci is None else f"{minutes(s.ci.low)}–{minutes(s.ci.high)}"
+
+
+def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> None:
+    """The metric table, metrics, SLA and deadline attainment by severity, time to mobilise by
+    role, and on-call load."""
+    console.print(f"[bold]{escape(summary.scenario)}[/] against "
+                  f"[bold]{escape(summary.organisation)}[/]: {summary.incidents} incidents over "
+                  f"{summary.replications} replication{'s' if summary.replications > 1 else ''} "
+                  f"(seed {summary.seed})")
+    table = Table(title="Response times, all severities")
     for column in ("", "mean", "95% CI of mean", "p50", "p90", "p99", "n"):
         table.add_column(column, justify="right", no_wrap=True)
-    for key, s in summary["metrics"].items():
-        lo, hi = s["ci95"]
-        table.add_row(LABELS[key], minutes(s["mean"]),
-                      f"{minutes(lo)}–{minutes(hi)}", minutes(s["p50"]), minutes(s["p90"]),
-                      minutes(s["p99"]), str(s["count"]))
+    for s in summary.metrics:
+        table.add_row(s.metric.label, minutes(s.mean), _ci(s), minutes(s.p50), minutes(s.p90),
+                      minutes(s.p99), str(s.n))
     console.print(table)
-    if summary["undetected"] or summary["unacknowledged"] or summary["unresolved"]:
-        console.print(f"[yellow]{summary['undetected']} incidents never detected, "
-                      f"{summary['unacknowledged']} never acknowledged, {summary['unresolved']} "
-                      "never resolved (not in the figures above).[/]")
-    severity = Table(title="By severity: mean (p90)")
-    for column in ("severity", "incidents", *(LABELS[k] for k in METRICS)):
+    console.print(f"{DEFINITIONS}.\n{ci_note(summary)}")
+    missing = {name: count for name, count in summary.never.items() if count}
+    if missing:
+        text = ", ".join(f"{count} never {name}" for name, count in missing.items())
+        console.print(f"[yellow]Incidents not in the figures above: {text}.[/]")
+        for name, why in (("acknowledged", summary.unacknowledged),
+                          ("resolved", summary.unresolved)):
+            if why:
+                console.print(f"[yellow]  never {name}: {escape(tally(why))}[/]")
+    severity = Table(title="By severity: mean, and its 95% CI below")
+    for column in ("severity", "incidents", *(m.label for m in METRICS)):
         severity.add_column(column, justify="left" if column == "severity" else "right")
-    for name, row in summary["by_severity"].items():
-        severity.add_row(escape(name), str(row["incidents"]),
-                         *(f"{minutes(row[f'{k}_mean'])} ({minutes(row[f'{k}_p90'])})"
-                           for k in METRICS))
+    for row in summary.severities:
+        severity.add_row(escape(row.severity), str(row.incidents),
+                         *(f"{minutes(s.mean)}\n{_ci(s)}" for s in row.metrics))
     console.print(severity)
-    targets = sorted({t for shares in summary["sla"].values() for t in shares},
-                     key=["acknowledge", "first_response", "mitigate", "resolve"].index)
-    sla = Table(title="SLA attainment: share of incidents meeting each target")
-    sla.add_column("severity")
-    for target in targets:
-        sla.add_column(target.replace("_", " "), justify="right")
-    for severity, shares in summary["sla"].items():
-        sla.add_row(escape(severity), *(f"{shares[t]:.0%}" if t in shares else "–" for t in targets))
-    console.print(sla)
-    if summary["deadlines"]:
-        names = sorted({n for shares in summary["deadlines"].values() for n in shares})
-        owed = Table(title="Deadlines met, as the organisation names them")
-        owed.add_column("deadline")
-        severities = list(summary["deadlines"])
-        for severity in severities:
-            owed.add_column(escape(severity), justify="right")
-        for name in names:
-            owed.add_row(escape(name), *(f"{summary['deadlines'][s][name]:.0%}"
-                                 if name in summary["deadlines"][s] else "–" for s in severities))
+    targets = [t.name for t in TARGETS if any(t.name in s.sla for s in summary.severities)]
+    if targets:
+        sla = Table(title="SLA attainment: share of incidents meeting each target (95% CI)")
+        for column in ("severity", "n", *(t.replace("_", " ") for t in targets)):
+            sla.add_column(column, justify="left" if column == "severity" else "right")
+        for row in summary.severities:
+            if row.sla:
+                sla.add_row(escape(row.severity), str(row.incidents),
+                            *(share(row.sla.get(t), with_n=False) for t in targets))
+        console.print(sla)
+    owing = [s for s in summary.severities if s.deadlines]
+    if owing:
+        owed = Table(title="Deadlines met, as the organisation names them (95% CI)")
+        for column in ("deadline", "severity", "n", "met", *NOT_MET):
+            owed.add_column(column, justify="left" if column in ("deadline", "severity")
+                            else "right")
+        for name in sorted({n for s in owing for n in s.deadlines}):
+            for row in owing:
+                if (d := row.deadlines.get(name)) is not None:
+                    owed.add_row(escape(name), escape(row.severity), str(d.met.n),
+                                 share(d.met, with_n=False),
+                                 *(str(d.statuses.get(status, 0)) for status in NOT_MET))
         console.print(owed)
+    if summary.roles:
+        roles = Table(title="Time to mobilise, by role (requested to someone in it joining)")
+        for column in ("role", "requests", "joined", "mean", "95% CI of mean", "p90",
+                       "never mobilised"):
+            roles.add_column(column, justify="left" if column in ("role", "never mobilised")
+                             else "right")
+        for r in summary.roles:
+            t = r.time_to_mobilise
+            roles.add_row(escape(r.role), str(r.requests), str(t.n), minutes(t.mean), _ci(t),
+                          minutes(t.p90), escape(tally(r.outcomes, ("engaged",))))
+        console.print(roles)
     busiest = load.sort_values("pages", ascending=False).head(ONCALL_ROWS)
     oncall = Table(title="On-call load per replication (mean)")
     for column in ("responder", "pages", "night pages", "off-hours pages", "hours engaged"):

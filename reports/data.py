@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from drillsim.reports import charts
-from drillsim.sim.metrics import METRICS, durations, responder_load
+from drillsim.reports.render import ci_note
+from drillsim.scenarios.measures import METRICS, TARGETS, metric
+from drillsim.sim.intervals import Interval, mean_interval
+from drillsim.sim.metrics import durations, responder_load
 from drillsim.sim.runner import Run
+from drillsim.sim.summary import NOT_MET, RunSummary, shares_by_severity
 
-NAMES = {"ttd": "Time to detect", "tta": "Time to acknowledge", "ttm": "Time to mitigate",
-         "ttr": "Time to resolve"}
 TIMELINE_KINDS = ("started", "detected", "declared", "deferred", "paged", "missed", "busy",
                   "escalated", "skipped", "acknowledged", "engaged", "mobilising", "phase",
                   "option", "option_failed", "option_worked", "inject", "severity_changed",
@@ -25,7 +26,7 @@ TIMELINE_KINDS = ("started", "detected", "declared", "deferred", "paged", "misse
 
 def _metric_values(incidents: pd.DataFrame) -> dict[str, list[float]]:
     d = durations(incidents)
-    return {key: d[name].tolist() for key, (name, _, _) in METRICS.items()}
+    return {m.key: d[m.name].tolist() for m in METRICS}
 
 
 def incident_timeline(events: pd.DataFrame, replication: int, incident: int) -> list[dict[str, Any]]:
@@ -63,7 +64,7 @@ def pages_by_hour(events: pd.DataFrame, timezone: str, replications: int) -> np.
     return grid / max(replications, 1)
 
 
-def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[str, Any]:
+def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any]:
     """Everything the run report shows."""
     rec, sc, org = run.records, run.bundle.scenario, run.bundle.org
     inc = rec.incidents
@@ -78,8 +79,9 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
                      "timeline": tl})
     chart_list = [("distributions", "Distribution of TTD, TTA, TTM and TTR",
                    charts.distributions({sc.name: _metric_values(inc)}))]
-    if any(summary["sla"].values()):
-        chart_list.append(("sla", "SLA attainment by severity", charts.sla_bars(summary["sla"])))
+    sla = shares_by_severity(summary)
+    if any(sla.values()):
+        chart_list.append(("sla", "SLA attainment by severity", charts.sla_bars(sla)))
     chart_list.append(("load", "Pages by hour of week",
                        charts.heatmap(pages_by_hour(rec.events, sc.timezone, run.replications))))
     if len(worst):
@@ -96,12 +98,14 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
                          "responders": len(org.responders), "rotations": len(org.rotations),
                          "policies": len(org.escalation_policies)},
         "run": {"replications": run.replications, "seed": run.seed,
-                "incidents": summary["incidents"], "undetected": summary["undetected"],
-                "unacknowledged": summary["unacknowledged"], "unresolved": summary["unresolved"]},
-        "metrics": [{"key": k, "name": NAMES[k], **v} for k, v in summary["metrics"].items()],
-        "sla": summary["sla"],
-        "targets": sorted({t for shares in summary["sla"].values() for t in shares}),
-        "deadlines": summary["deadlines"],
+                "incidents": summary.incidents, "never": summary.never,
+                "unacknowledged": summary.unacknowledged, "unresolved": summary.unresolved},
+        "ci_note": ci_note(summary),
+        "metrics": summary.metrics,
+        "severities": summary.severities,
+        "roles": summary.roles,
+        "not_met": NOT_MET,
+        "targets": [t.name for t in TARGETS if any(t.name in s.sla for s in summary.severities)],
         "load": load.to_dict("records"),
         "slowest": slow,
         "charts": chart_list,
@@ -110,59 +114,49 @@ def run_report(run: Run, summary: Mapping[str, Any], slowest: int = 5) -> dict[s
 
 @dataclass(frozen=True)
 class Difference:
-    """A variant's paired difference from the baseline in one metric's mean (minutes)."""
+    """A variant's paired difference from the baseline in one metric's mean (minutes), with
+    the t-interval over replications' differences (None with a single replication)."""
 
     variant: str
     metric: str
     mean: float
-    ci95: tuple[float, float]
+    ci: Interval | None
 
     @property
     def verdict(self) -> str:
-        lo, hi = self.ci95
-        if hi < 0:
+        if self.ci is None:
+            return "needs two or more replications"
+        if self.ci.high < 0:
             return "better"
-        if lo > 0:
+        if self.ci.low > 0:
             return "worse"
         return "no clear difference"
 
 
-def comparison(runs: Mapping[str, Run], baseline: str, seed: int = 0) -> dict[str, Any]:
+def comparison(runs: Mapping[str, Run], baseline: str) -> dict[str, Any]:
     """Variants side by side and their differences from `baseline`, paired by replication
     (runs with the same seed share arrivals and work, so the pairing removes their noise)."""
-    per_rep = {}
-    for name, run in runs.items():
-        d = durations(run.records.incidents)
-        per_rep[name] = d.groupby("replication")[[n for n, _, _ in METRICS.values()]].mean()
+    columns = [m.name for m in METRICS]
+    frames = {name: durations(run.records.incidents) for name, run in runs.items()}
+    per_rep = {name: d.groupby("replication")[columns].mean() for name, d in frames.items()}
     diffs = []
-    rng = np.random.default_rng(seed)
     for name in runs:
         if name == baseline:
             continue
-        for key, (column, _, _) in METRICS.items():
-            delta = (per_rep[name][column] - per_rep[baseline][column]).dropna().to_numpy()
-            if len(delta) == 0:
-                continue
-            if len(delta) > 1 and np.ptp(delta) > 0:
-                ci = stats.bootstrap((delta,), np.mean, n_resamples=2000, method="percentile",
-                                     random_state=rng).confidence_interval
-                bounds = (float(ci.low), float(ci.high))
-            else:
-                bounds = (float(delta.mean()), float(delta.mean()))
-            diffs.append(Difference(name, key, float(delta.mean()), bounds))
+        for m in METRICS:
+            delta = (per_rep[name][m.name] - per_rep[baseline][m.name]).dropna().to_numpy()
+            if len(delta):
+                diffs.append(Difference(name, m.key, float(delta.mean()),
+                                        mean_interval(delta, np.arange(len(delta)))))
     return {
         "title": f"What-if comparison against {baseline}",
         "baseline": baseline,
-        "variants": [{"name": n, "metrics": {k: s["mean"] for k, s in _means(r).items()}}
-                     for n, r in runs.items()],
-        "differences": [{"variant": d.variant, "metric": d.metric, "name": NAMES[d.metric],
-                         "mean": d.mean, "ci95": list(d.ci95), "verdict": d.verdict}
-                        for d in diffs],
+        "metrics": METRICS,
+        "variants": [{"name": n, "metrics": {m.key: float(d[m.name].mean()) for m in METRICS}}
+                     for n, d in frames.items()],
+        "differences": [{"variant": d.variant, "metric": d.metric, "name": metric(d.metric).title,
+                         "mean": d.mean, "ci95": None if d.ci is None else [d.ci.low, d.ci.high],
+                         "verdict": d.verdict} for d in diffs],
         "charts": [("distributions", "Distributions by variant", charts.distributions(
             {n: _metric_values(r.records.incidents) for n, r in runs.items()}))],
     }
-
-
-def _means(run: Run) -> dict[str, dict[str, float]]:
-    d = durations(run.records.incidents)
-    return {k: {"mean": float(d[c].mean())} for k, (c, _, _) in METRICS.items()}

@@ -12,6 +12,7 @@ import pandas as pd
 
 from drillsim.reports.data import incident_timeline
 from drillsim.scenarios.errors import InputError, Problem
+from drillsim.scenarios.measures import METRICS
 
 CSV_COLUMNS = ("type", "severity", "started", "resolved")
 OPTIONAL = ("detected", "acknowledged", "mitigated", "title")
@@ -152,8 +153,7 @@ def incident_report(folder: str | Path, incident: int, replication: int = 0) -> 
                      "acknowledged_by": r["acknowledged_by"], "escalations": int(r["escalations"]),
                      "cost": float(r["cost"]), "data_loss": float(r["data_loss_minutes"]),
                      "currency": manifest.get("summary", {}).get("currency", ""),
-                     "ttd": minutes("detected", "started"), "tta": minutes("acknowledged", "detected"),
-                     "ttm": minutes("mitigated", "started"), "ttr": minutes("resolved", "started")},
+                     **{m.key: minutes(m.end, m.start) for m in METRICS}},
         "timeline": incident_timeline(_with_time(events), replication, incident),
         "deadlines": [{"name": d.deadline, "occurrence": int(d.occurrence), "due": float(d.due_at),
                        "done": None if pd.isna(d.done_at) else float(d.done_at), "met": bool(d.met)}

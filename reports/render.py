@@ -6,9 +6,11 @@ template runs in Jinja2's sandbox."""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -16,6 +18,11 @@ from markupsafe import Markup
 
 from drillsim.reports.files import write_text
 from drillsim.scenarios.errors import InputError, Problem
+from drillsim.sim.intervals import BATCH_MEANS
+
+if TYPE_CHECKING:
+    from drillsim.sim.metrics import Share
+    from drillsim.sim.summary import RunSummary
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>])")
@@ -42,8 +49,38 @@ def percent(value: Any, digits: int = 0) -> str:
     return "–" if value is None else f"{100 * float(value):.{digits}f}%"
 
 
+def share(value: Share | None, with_n: bool = True) -> str:
+    """A share with its n and 95% interval, `92% (n=236, 88–95%)` (`92% (88–95%)` where a
+    column already gives n); the interval is rounded outwards, never to look narrower."""
+    if value is None:
+        return "–"
+    low = math.floor(round(100 * value.ci.low, 6))
+    high = math.ceil(round(100 * value.ci.high, 6))
+    n = f"n={value.n}, " if with_n else ""
+    return f"{value.value:.0%} ({n}{low}–{high}%)"
+
+
+def tally(counts: Mapping[str, int], leave_out: tuple[str, ...] = ()) -> str:
+    """Counts by reason or status, `2 policy exhausted, 1 nobody on call` (`–` if none)."""
+    shown = [f"{n} {name}" for name, n in counts.items() if n and name not in leave_out]
+    return ", ".join(shown) or "–"
+
+
+def ci_note(summary: RunSummary) -> str:
+    """How the intervals were made, in a sentence."""
+    units = max((s.ci.units for s in summary.metrics if s.ci is not None), default=0)
+    if summary.ci_method == BATCH_MEANS:
+        means = (f"Student t over {units} batch means (batches of consecutive incidents in the "
+                 "one replication)")
+    else:
+        means = f"Student t over the means of {units} replications"
+    return (f"95% CIs: means by {means}; shares by Wilson score on n incidents or deadline "
+            "occurrences, widened for how alike neighbouring incidents are.")
+
+
 def _filters(env: Environment) -> Environment:
-    env.filters.update(md=md, minutes=minutes, percent=percent, svg=Markup)
+    env.filters.update(md=md, minutes=minutes, percent=percent, share=share, tally=tally,
+                       svg=Markup)
     return env
 
 

@@ -11,10 +11,8 @@ from pydantic import Field, field_validator, model_validator
 from drillsim.scenarios.base import Frozen
 from drillsim.scenarios.distributions import Distribution, Fixed
 from drillsim.scenarios.durations import Duration
+from drillsim.scenarios.measures import MILESTONES
 
-MILESTONES = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
-              "engaged", "mitigated",
-              "resolved")
 _MILESTONE = re.compile(rf"(?:{'|'.join(MILESTONES)}|phase:.+|cost:\d+(?:\.\d+)?)")
 
 

@@ -1,126 +1,98 @@
-"""The metric definitions, in one place: TTD, TTA, TTM, TTR and SLA attainment.
-
-TTD = detected - started; TTA = acknowledged - declared; TTM = mitigated - started;
-TTR = resolved - started. Incidents never acknowledged or never resolved are counted
-separately, not silently dropped."""
+"""Metrics over the records: each metric's spread and each target's or deadline's attainment,
+with intervals over independent units (`intervals`). The definitions are the table in
+`scenarios/measures.py`; incidents never reaching a metric's end milestone are counted apart,
+not silently dropped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from drillsim.sim.records import TARGETS
-
-METRICS = {
-    "ttd": ("time_to_detect", "detected_at", "started_at"),
-    "tta": ("time_to_acknowledge", "acknowledged_at", "declared_at"),
-    "ttm": ("time_to_mitigate", "mitigated_at", "started_at"),
-    "ttr": ("time_to_resolve", "resolved_at", "started_at"),
-}
-BOOTSTRAP_RESAMPLES = 2000
+from drillsim.scenarios.measures import METRICS, Metric, outcome_milestones
+from drillsim.sim import intervals
+from drillsim.sim.intervals import Interval
 
 
 def durations(incidents: pd.DataFrame) -> pd.DataFrame:
     """One column per metric (`time_to_detect`, ...) in minutes; NaN where it never happened."""
     out = incidents[["replication", "incident", "type", "severity"]].copy()
-    for name, end, start in METRICS.values():
-        out[name] = incidents[end] - incidents[start]
+    for m in METRICS:
+        out[m.name] = incidents[f"{m.end}_at"] - incidents[f"{m.start}_at"]
     return out
 
 
 @dataclass(frozen=True)
-class Summary:
-    """Spread of one metric: the mean with its bootstrap 95% CI, and percentiles (minutes)."""
+class Spread:
+    """One metric over a set of incidents (minutes): mean with its interval, and percentiles.
+    `n` counts the incidents that reached the metric's end; all None when none did."""
 
-    count: int
-    mean: float
-    p50: float
-    p90: float
-    p99: float
-    ci95: tuple[float, float]
-
-    def as_dict(self) -> dict[str, object]:
-        return {"count": self.count, "mean": self.mean, "p50": self.p50, "p90": self.p90,
-                "p99": self.p99, "ci95": list(self.ci95)}
+    metric: Metric
+    n: int
+    mean: float | None
+    ci: Interval | None
+    p50: float | None
+    p90: float | None
+    p99: float | None
 
 
-def summarise(values: pd.Series, replication: pd.Series, seed: int = 0) -> Summary:
-    """Summary of one metric. The CI resamples whole replications (incidents within one run
-    share responders, so they are not independent); with one replication, incidents."""
-    mask = values.notna()
-    x = values[mask].to_numpy(dtype=float)
+@dataclass(frozen=True)
+class Share:
+    """How many of n met a target or deadline, with the Wilson interval of the share and the
+    effective n it rests on (n shrunk by how alike neighbouring incidents are)."""
+
+    met: int
+    n: int
+    ci: Interval
+    effective_n: float
+
+    @property
+    def value(self) -> float:
+        return self.met / self.n
+
+
+def spread(metric: Metric, values: np.ndarray, replication: np.ndarray,
+           replications: int) -> Spread:
+    """Spread of one metric; `values` (NaN where never reached) in order of start. A duration
+    is never negative, and neither is the interval's lower end."""
+    present = ~np.isnan(values)
+    x = values[present]
     if len(x) == 0:
-        nan = float("nan")
-        return Summary(0, nan, nan, nan, nan, (nan, nan))
-    p50, p90, p99 = np.percentile(x, [50, 90, 99])
-    reps = replication[mask].to_numpy()
-    groups = pd.DataFrame({"r": reps, "x": x}).groupby("r")["x"].agg(["sum", "count"])
-    rng = np.random.default_rng(seed)
-    if len(groups) > 1:
-        sums, counts = groups["sum"].to_numpy(), groups["count"].to_numpy(dtype=float)
-        result = stats.bootstrap((sums, counts), lambda s, c, axis=-1: s.sum(axis) / c.sum(axis),
-                                 paired=True, vectorized=True, n_resamples=BOOTSTRAP_RESAMPLES,
-                                 method="percentile", random_state=rng)
-    elif len(x) > 1 and np.ptp(x) > 0:
-        result = stats.bootstrap((x,), np.mean, vectorized=True, n_resamples=BOOTSTRAP_RESAMPLES,
-                                 method="percentile", random_state=rng)
-    else:
-        return Summary(len(x), float(x.mean()), p50, p90, p99, (float(x.mean()), float(x.mean())))
-    ci = result.confidence_interval
-    return Summary(len(x), float(x.mean()), float(p50), float(p90), float(p99),
-                   (float(ci.low), float(ci.high)))
+        return Spread(metric, 0, None, None, None, None, None)
+    p50, p90, p99 = (float(v) for v in np.percentile(x, [50, 90, 99]))
+    ci = intervals.mean_interval(x, intervals.units(replication[present], replications))
+    if ci is not None and ci.low < 0:
+        ci = replace(ci, low=0.0)
+    return Spread(metric, len(x), float(x.mean()), ci, p50, p90, p99)
 
 
-def summary_table(incidents: pd.DataFrame, seed: int = 0) -> dict[str, Summary]:
-    """Every metric's summary, keyed by its short name (ttd, tta, ttm, ttr)."""
-    d = durations(incidents)
-    return {key: summarise(d[name], d["replication"], seed) for key, (name, _, _) in METRICS.items()}
+def share(met: np.ndarray, replication: np.ndarray, replications: int) -> Share:
+    """Share of `met` (booleans, in order of start) and its interval."""
+    ci, effective = intervals.share_interval(met, intervals.units(replication, replications))
+    return Share(int(met.sum()), len(met), ci, effective)
 
 
-def sla_attainment(incidents: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Share of incidents meeting each target, by (final) severity; targets not set are absent.
-    An incident that never reached a milestone counts as having missed it."""
-    out: dict[str, dict[str, float]] = {}
-    for severity, group in incidents.groupby("severity", sort=True):
-        shares = {}
-        for target in TARGETS:
-            column = group[f"{target}_met"]
-            if column.notna().any():
-                shares[target] = float(column.fillna(False).astype(bool).mean())
-        out[str(severity)] = shares
+def spreads(incidents: pd.DataFrame, replications: int) -> tuple[Spread, ...]:
+    """Every metric's spread over `incidents` (sorted by replication, then start)."""
+    rep = incidents["replication"].to_numpy()
+    return tuple(spread(m, (incidents[f"{m.end}_at"] - incidents[f"{m.start}_at"])
+                        .to_numpy(dtype=float), rep, replications) for m in METRICS)
+
+
+def counts(values: pd.Series, order: Sequence[str] = ()) -> dict[str, int]:
+    """How often each value occurs (missing values left out): every one in `order` first, in
+    that order and 0 if absent, then any others, most frequent first."""
+    found = values.dropna().value_counts(sort=True)
+    out = {v: int(found.get(v, 0)) for v in order}
+    out.update((str(v), int(n)) for v, n in found.items() if v not in out)
     return out
 
 
-def by_severity(incidents: pd.DataFrame) -> dict[str, dict[str, float | int | None]]:
-    """Per (final) severity: incident count and the mean and p90 of each metric (minutes)."""
-    d = durations(incidents)
-    out: dict[str, dict[str, float | int | None]] = {}
-    for severity, group in d.groupby("severity", sort=True):
-        row: dict[str, float | int | None] = {"incidents": len(group)}
-        for key, (name, _, _) in METRICS.items():
-            values = group[name].dropna()
-            row[f"{key}_mean"] = float(values.mean()) if len(values) else None
-            row[f"{key}_p90"] = float(values.quantile(0.9)) if len(values) else None
-        out[str(severity)] = row
-    return out
-
-
-def deadline_attainment(deadlines: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Share of deadline occurrences met, by severity and deadline name (the plan's own)."""
-    out: dict[str, dict[str, float]] = {}
-    for (severity, name), group in deadlines.groupby(["severity", "deadline"], sort=True):
-        out.setdefault(str(severity), {})[str(name)] = float(group["met"].mean())
-    return out
-
-
-def outstanding(incidents: pd.DataFrame) -> dict[str, int]:
-    """Incidents never detected, acknowledged or resolved, across all replications."""
-    return {"undetected": int(incidents["detected_at"].isna().sum()),
-            "unacknowledged": int(incidents["acknowledged_at"].isna().sum()),
-            "unresolved": int(incidents["resolved_at"].isna().sum())}
+def never(incidents: pd.DataFrame) -> dict[str, int]:
+    """Incidents that never reached each milestone a metric ends at, across all replications."""
+    return {name: int(incidents[f"{name}_at"].isna().sum()) for name in outcome_milestones()}
 
 
 def responder_load(responders: pd.DataFrame) -> pd.DataFrame:

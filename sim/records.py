@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from drillsim.scenarios.measures import MILESTONES, TARGETS
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.obligations import summary_row
 from drillsim.sim.state import IncidentState
@@ -22,19 +23,12 @@ if TYPE_CHECKING:
     from drillsim.sim.clock import WallClock
     from drillsim.sim.engine import RunRecords
 
-TARGETS = ("acknowledge", "first_response", "mitigate", "resolve")
-# each target measures from one milestone to another
-TARGET_SPANS = {"acknowledge": ("declared", "acknowledged"),
-                "first_response": ("detected", "first_response"),
-                "mitigate": ("started", "mitigated"), "resolve": ("started", "resolved")}
-INSTANTS = ("started", "detected", "declared", "paged", "acknowledged", "first_response",
-            "engaged", "mitigated", "resolved")
 OUTCOMES = ("cost", "data_loss_minutes", "rto_met", "rpo_met", "updates_due", "updates_sent")
 INCIDENT_COLUMNS = (
     "replication", "incident", "type", "severity", "initial_severity",
-    *(f"{n}_at" for n in INSTANTS), "detected_by", "acknowledged_by", "escalations", "pages",
-    "responders_engaged", *OUTCOMES, *(f"{t}_met" for t in TARGETS), "unacknowledged_reason",
-    "unresolved_reason", *(f"{t}_business_minutes" for t in TARGETS))
+    *(f"{n}_at" for n in MILESTONES), "detected_by", "acknowledged_by", "escalations", "pages",
+    "responders_engaged", *OUTCOMES, *(f"{t.name}_met" for t in TARGETS), "unacknowledged_reason",
+    "unresolved_reason", *(f"{t.name}_business_minutes" for t in TARGETS))
 DEADLINE_COLUMNS = ("replication", "incident", "severity", "deadline", "occurrence", "due_at",
                     "done_at", "met", "status")
 MOBILISATION_COLUMNS = ("replication", "incident", "severity", "role", "requested_at",
@@ -94,16 +88,15 @@ def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
                  deadlines: list[Any], end: float) -> tuple[Any, ...]:
     """One incident's row, in INCIDENT_COLUMNS order."""
     policy = compiled.org.severities[inc.severity]
-    at = {name: _nan(getattr(inc, f"{name}_at")) for name in INSTANTS}
+    at = {name: _nan(getattr(inc, f"{name}_at")) for name in MILESTONES}
     outcome = summary_row(inc, compiled, deadlines, end)
     met, business = [], []
     for target in TARGETS:
-        limit = getattr(policy.targets, target)
-        start, stop = TARGET_SPANS[target]
-        elapsed, counted = at[stop] - at[start], math.nan
+        limit = getattr(policy.targets, target.name)
+        elapsed, counted = at[target.end] - at[target.start], math.nan
         if policy.targets.clock == "business" and limit is not None and not math.isnan(elapsed):
             assert compiled.business is not None
-            elapsed = counted = compiled.business.minutes_in(at[start], at[stop])
+            elapsed = counted = compiled.business.minutes_in(at[target.start], at[target.end])
         met.append(None if limit is None else bool(elapsed <= limit))
         business.append(counted)
     ids = compiled.index
@@ -128,9 +121,9 @@ def build(runs: Sequence[RunRecords], clock: WallClock) -> Records:
                                                            unit="min")
 
     incidents = frame([row for run in runs for row in run.incidents], INCIDENT_COLUMNS)
-    for name in INSTANTS:
+    for name in MILESTONES:
         incidents[f"{name}_time"] = wall(incidents[f"{name}_at"])
-    for column in (*(f"{t}_met" for t in TARGETS), "rto_met", "rpo_met"):
+    for column in (*(f"{t.name}_met" for t in TARGETS), "rto_met", "rpo_met"):
         incidents[column] = incidents[column].astype("boolean")
     events = frame([(run.replication, *e) for run in runs for e in run.events],
                    ("replication", "incident", "at", "kind", "actor", "detail"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import simpy
 
-from drillsim.scenarios.policy import MILESTONES
+from drillsim.scenarios.measures import MILESTONES
 from drillsim.scenarios.scenario import IncidentTemplate, Phase
 from drillsim.sim.compiled import Path
 

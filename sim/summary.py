@@ -1,37 +1,174 @@
-"""The summary of a run as plain data: what `--format json` prints and reports render."""
+"""The summary of a run, typed: what the terminal, reports and `--format json` show. Severities
+follow the organisation's ladder, most severe first; metrics and targets follow the table in
+`scenarios/measures.py`. `as_json` is the one place the JSON shape is written."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from drillsim.sim import metrics
+from drillsim.scenarios.measures import (
+    DEADLINE_STATUSES,
+    MOBILISATION_OUTCOMES,
+    TARGETS,
+    TIME_TO_MOBILISE,
+)
+from drillsim.sim import intervals, metrics
+from drillsim.sim.metrics import Share, Spread
 from drillsim.sim.runner import Run
 
+STATUSES = tuple(s.name for s in DEADLINE_STATUSES)
+NOT_MET = STATUSES[1:]  # late, missed, unstaffed
+OUTCOMES = tuple(o.name for o in MOBILISATION_OUTCOMES)
 
-def run_summary(run: Run) -> dict[str, Any]:
-    """Scenario, settings, metric spreads (minutes) and SLA attainment (shares in 0..1)."""
-    incidents = run.records.incidents
-    table = metrics.summary_table(incidents, seed=run.seed)
+
+@dataclass(frozen=True)
+class DeadlineSummary:
+    """One deadline of one severity: the share of its occurrences met, and how many occurrences
+    ended in each status (met, late, missed, unstaffed; those that occurred)."""
+
+    met: Share
+    statuses: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class SeveritySummary:
+    """One severity: its metrics, the share meeting each target it sets (of its incidents) and
+    each deadline (of the deadline's occurrences), under the plan's own names."""
+
+    severity: str
+    incidents: int
+    metrics: tuple[Spread, ...]
+    sla: Mapping[str, Share]
+    deadlines: Mapping[str, DeadlineSummary]
+
+
+@dataclass(frozen=True)
+class RoleSummary:
+    """One role the incidents mobilised: how many requests, the time to mobilise of those that
+    someone joined, and how many requests ended each way (engaged, or why nobody came)."""
+
+    role: str
+    requests: int
+    time_to_mobilise: Spread
+    outcomes: Mapping[str, int]
+
+    @property
+    def never_mobilised(self) -> int:
+        return self.requests - self.time_to_mobilise.n
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run: what ran, the metrics over all incidents and per severity. `never` counts the
+    incidents that never reached each milestone a metric ends at, `unacknowledged` and
+    `unresolved` why (reason: incidents); `ci_method` says what the intervals' independent
+    units are (replication means, or batch means in one replication)."""
+
+    scenario: str
+    organisation: str
+    currency: str
+    replications: int
+    seed: int
+    incidents: int
+    never: Mapping[str, int]
+    unacknowledged: Mapping[str, int]
+    unresolved: Mapping[str, int]
+    ci_method: str
+    metrics: tuple[Spread, ...]
+    severities: tuple[SeveritySummary, ...]
+    roles: tuple[RoleSummary, ...]
+
+
+def run_summary(run: Run) -> RunSummary:
+    """The summary of a finished run."""
+    reps = run.replications
+    incidents = run.records.incidents.sort_values(["replication", "started_at"], kind="stable")
+    deadlines = run.records.deadlines.sort_values(["replication", "due_at"], kind="stable")
+    org = run.bundle.org
+    present = set(incidents["severity"])
+    severities = []
+    for severity in sorted(present, key=org.rank):
+        group = incidents[incidents["severity"] == severity]
+        rep = group["replication"].to_numpy()
+        sla = {t.name: metrics.share(group[f"{t.name}_met"].fillna(False).to_numpy(dtype=bool),
+                                     rep, reps)
+               for t in TARGETS if group[f"{t.name}_met"].notna().any()}
+        owed = deadlines[deadlines["severity"] == severity]
+        met = {str(name): DeadlineSummary(
+                   metrics.share(d["met"].to_numpy(dtype=bool), d["replication"].to_numpy(), reps),
+                   metrics.counts(d["status"], STATUSES))
+               for name, d in owed.groupby("deadline", sort=True)}
+        severities.append(SeveritySummary(str(severity), len(group),
+                                          metrics.spreads(group, reps), sla, met))
+    return RunSummary(run.bundle.scenario.name, org.name, org.currency, reps, run.seed,
+                      len(incidents),
+                      metrics.never(incidents), metrics.counts(incidents["unacknowledged_reason"]),
+                      metrics.counts(incidents["unresolved_reason"]), intervals.method(reps),
+                      metrics.spreads(incidents, reps), tuple(severities), _roles(run))
+
+
+def _roles(run: Run) -> tuple[RoleSummary, ...]:
+    """Each mobilised role, in order of name."""
+    mob = run.records.mobilisations.sort_values(["replication", "requested_at"], kind="stable")
+    return tuple(RoleSummary(
+        str(role), len(m),
+        metrics.spread(TIME_TO_MOBILISE, m["time_to_mobilise"].to_numpy(dtype=float),
+                       m["replication"].to_numpy(), run.replications),
+        metrics.counts(m["outcome"], OUTCOMES))
+        for role, m in mob.groupby("role", sort=True))
+
+
+def shares_by_severity(summary: RunSummary) -> dict[str, dict[str, float]]:
+    """Severity -> target -> share met, for charts."""
+    return {s.severity: {t: x.value for t, x in s.sla.items()} for s in summary.severities}
+
+
+def _minutes(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _spread(s: Spread) -> dict[str, Any]:
+    return {"n": s.n, "mean": _minutes(s.mean),
+            "ci95": None if s.ci is None else [_minutes(s.ci.low), _minutes(s.ci.high)],
+            "ci_units": None if s.ci is None else s.ci.units,
+            "p50": _minutes(s.p50), "p90": _minutes(s.p90), "p99": _minutes(s.p99)}
+
+
+def _share(s: Share) -> dict[str, Any]:
+    return {"met": s.met, "n": s.n, "share": round(s.value, 4),
+            "ci95": [round(s.ci.low, 4), round(s.ci.high, 4)],
+            "effective_n": round(s.effective_n, 1)}
+
+
+def _deadline(d: DeadlineSummary) -> dict[str, Any]:
+    return {**_share(d.met), "statuses": dict(d.statuses)}
+
+
+def as_json(summary: RunSummary) -> dict[str, Any]:
+    """The summary as JSON-ready data: minutes to 0.01, shares in 0..1 to 0.0001."""
     return {
-        "scenario": run.bundle.scenario.name,
-        "organisation": run.bundle.org.name,
-        "currency": run.bundle.org.currency,  # of the incidents' `cost` column
-        "replications": run.replications,
-        "seed": run.seed,
-        "incidents": len(incidents),
-        **metrics.outstanding(incidents),
-        "metrics": {key: _finite(s.as_dict()) for key, s in table.items()},
-        "sla": metrics.sla_attainment(incidents),
-        "by_severity": metrics.by_severity(incidents),
-        "deadlines": metrics.deadline_attainment(run.records.deadlines),
+        "scenario": summary.scenario,
+        "organisation": summary.organisation,
+        "currency": summary.currency,  # of the incidents' `cost` column
+        "replications": summary.replications,
+        "seed": summary.seed,
+        "incidents": summary.incidents,
+        "never": dict(summary.never),
+        "unacknowledged": dict(summary.unacknowledged),
+        "unresolved": dict(summary.unresolved),
+        "ci_level": intervals.LEVEL,
+        "ci_method": summary.ci_method,
+        "metrics": {s.metric.name: _spread(s) for s in summary.metrics},
+        "severities": [{
+            "severity": s.severity,
+            "incidents": s.incidents,
+            "metrics": {m.metric.name: _spread(m) for m in s.metrics},
+            "sla": {name: _share(x) for name, x in s.sla.items()},
+            "deadlines": {name: _deadline(x) for name, x in s.deadlines.items()},
+        } for s in summary.severities],
+        "roles": [{"role": r.role, "requests": r.requests,
+                   "time_to_mobilise": _spread(r.time_to_mobilise), "outcomes": dict(r.outcomes)}
+                  for r in summary.roles],
     }
-
-
-def _finite(values: dict[str, Any]) -> dict[str, Any]:
-    """NaN has no JSON spelling: a metric with no observations reports null."""
-    def clean(v: Any) -> Any:
-        if isinstance(v, list):
-            return [clean(x) for x in v]
-        return None if isinstance(v, float) and v != v else v
-
-    return {k: clean(v) for k, v in values.items()}

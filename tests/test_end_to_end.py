@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
 from drillsim.scenarios.loader import bundled, load
+from drillsim.scenarios.measures import METRICS
 from drillsim.sim.runner import replicate
 
 
@@ -25,8 +26,8 @@ def test_every_bundled_scenario_runs_and_reports_all_four_metrics() -> None:
         summary = run_json(name, "--reps", "2", "--workers", "1")
         assert summary["scenario"] == load(name).scenario.name
         assert summary["incidents"] > 0
-        for key in ("ttd", "tta", "ttm", "ttr"):
-            stats = summary["metrics"][key]
+        for m in METRICS:
+            stats = summary["metrics"][m.name]
             lo, hi = stats["ci95"]
             assert lo <= stats["mean"] <= hi
             assert stats["p50"] <= stats["p90"] <= stats["p99"]

@@ -147,15 +147,19 @@ def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
     assert missing.exit_code == 2 and "no incident 9 in replication 0" in missing.stderr
 
 
-def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
-    base = """
+# one responder whose answers take %s on average
+COMPARED = """
 name: cmp
 start: "2026-06-01T12:00"
 org:
   responders: [{id: a, ack_delay: {working: {dist: exponential, mean: %s}, off_hours: 5m}}]
   escalation_policies: [{id: p, levels: [{targets: [{responder: a}]}]}]
   severities: {P1: {escalation_policy: p}}
-workload:
+"""
+
+
+def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
+    base = COMPARED + """workload:
   horizon: 30d
   types: [{type: t, rate: 1/d, severity_mix: {P1: 1}, phases: [{name: fix, duration: 30m}]}]
 """
@@ -180,3 +184,14 @@ def test_a_users_own_template_runs_sandboxed(tmp_path):
     own.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(SecurityError):
         render("run", "html", data, template=own)
+
+
+def test_a_single_replication_gives_no_verdict(simulate):
+    text = COMPARED + """incidents: [{type: t, severity: P1, at: 0m, phases: [{name: fix, duration: 30m}]}]
+"""
+    runs = {name: simulate(text % mean, reps=1, seed=4) for name, mean in (("a", "20m"),
+                                                                           ("b", "4m"))}
+    report = comparison(runs, "a")
+    assert {d["verdict"] for d in report["differences"]} == {"needs two or more replications"}
+    assert all(d["ci95"] is None for d in report["differences"])
+    assert "needs two or more replications" in render("comparison", "md", report)

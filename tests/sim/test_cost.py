@@ -97,9 +97,10 @@ def test_financial_escalation_crosses_on_the_scaled_cost(simulate):
 
 
 def test_the_summary_names_the_currency(simulate):
-    from drillsim.sim.summary import run_summary
+    from drillsim.sim.summary import as_json, run_summary
 
-    assert run_summary(simulate(drill("severity: P0"), ORG))["currency"] == "EUR"
+    summary = run_summary(simulate(drill("severity: P0"), ORG))
+    assert summary.currency == "EUR" and as_json(summary)["currency"] == "EUR"
 
 
 def test_default_impacts_fall_down_any_ladder():

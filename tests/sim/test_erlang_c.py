@@ -26,7 +26,7 @@ def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
     return wq, wq + 1 / mu
 
 
-def queue_scenario(per_hour: float, mean_minutes: float, c: int, days: int) -> str:
+def queue_scenario(per_hour: float, mean_minutes: float, c: int, days: float) -> str:
     people = "\n".join(
         f"    - {{id: desk{i}, teams: [desk], ack_delay: {{working: 0m, off_hours: 0m}}}}"
         for i in range(c))
@@ -70,7 +70,7 @@ def test_team_pool_reproduces_erlang_c(tmp_path, per_hour, mean_minutes, c):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     wq, w = erlang_c(per_hour / 60.0, 1 / mean_minutes, c)
-    for metric, exact in (("tta", wq), ("ttr", w)):
+    for metric, exact in (("time_to_acknowledge", wq), ("time_to_resolve", w)):
         got = summary["metrics"][metric]
         lo, hi = got["ci95"]
         # within about four standard errors (the CI spans four), plus 1% for each replication

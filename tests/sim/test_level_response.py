@@ -68,9 +68,10 @@ def test_every_level_paged_gets_its_own_deadline(simulate):
     assert rows(run) == {"Support level 1 response": (10.0, 33.0, "late"),
                          "Support level 2 response": (40.0, 33.0, "met"),
                          "Support level 3 response": (90.0, 33.0, "met")}
-    attainment = run_summary(run)["deadlines"]["P1"]
-    assert attainment["Support level 1 response"] == 0.0
-    assert attainment["Support level 3 response"] == 1.0
+    (p1,) = run_summary(run).severities
+    assert p1.deadlines["Support level 1 response"].met.value == 0.0
+    assert p1.deadlines["Support level 3 response"].met.value == 1.0
+    assert p1.deadlines["Support level 1 response"].statuses["late"] == 1
 
 
 def test_mobilising_a_role_along_the_policy_is_not_the_teams_response(simulate):
