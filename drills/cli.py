@@ -101,9 +101,12 @@ def cli(debug: bool) -> None:
 @click.option("--report", "report_file", type=click.Path(dir_okay=False),
               help="Write a report: FILE.html (with charts) or FILE.md.")
 @click.option("--force", is_flag=True, help="Replace an earlier run's results in --out.")
+@click.option("--map", "maps", multiple=True, metavar="KIND:OLD=NEW",
+              help="Use the organisation's NEW for the scenario's OLD, e.g. service:payments=api "
+                   "(repeatable).")
 @user_errors
 def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
-        out: str | None, report_file: str | None, force: bool) -> None:
+        out: str | None, report_file: str | None, force: bool, maps: tuple[str, ...]) -> None:
     """Run SCENARIO (a file, or the name of a bundled one) and summarise the response.
 
     \b
@@ -111,6 +114,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
       drillsim run demo --reps 20 --seed 7
       drillsim run my-plan/scenario.yaml --out results --report results/report.html
       drillsim run data-breach --org three-tier-teams --format json
+      drillsim run data-breach --org my-plan/organisation.yaml --map skill:security=backend
     """
     import datetime as dt
 
@@ -121,12 +125,13 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
     from drillsim.drills.output import earlier_results
     from drillsim.reports.render import format_of
     from drillsim.scenarios.loader import load
+    from drillsim.scenarios.names import parse_map
 
     started = dt.datetime.now().astimezone()
     replaces = earlier_results(out, force) if out else []  # refuse before simulating, not after
     if report_file:
         format_of(report_file)
-    bundle = load(scenario, org_file)
+    bundle = load(scenario, org_file, parse_map(maps))
     from drillsim.sim.runner import default_workers, replicate
 
     workers = min(workers or default_workers(), reps)
@@ -328,6 +333,100 @@ def list_scenarios(fmt: str) -> None:
     for name, kind, description in bundled():
         table.add_row(escape(name), kind, escape(description))
     Console().print(table)
+
+
+@scenarios.command("show")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
+              show_default=True)
+@user_errors
+def show_scenario(name: str, fmt: str) -> None:
+    """Print the bundled scenario or organisation NAME (highlighted on a terminal).
+
+    \b
+    Example:
+      drillsim scenarios show data-breach
+    """
+    from drillsim.drills.library import show
+
+    show(name, fmt)
+
+
+@scenarios.command("copy")
+@click.argument("name")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite the copy if it exists.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@user_errors
+def copy_scenario(name: str, folder: str, force: bool, fmt: str) -> None:
+    """Write an editable copy of the bundled NAME into FOLDER; its `org:` points at the bundled
+    organisation (`bundled:NAME`) until you point it at your own.
+
+    \b
+    Example:
+      drillsim scenarios copy data-breach my-plan
+      drillsim run my-plan/data-breach.yaml --org my-plan/organisation.yaml
+    """
+    from drillsim.drills.library import copy
+
+    target = copy(name, folder, force)
+    click.echo(json.dumps({"name": name, "wrote": str(target)}) if fmt == "json"
+               else f"wrote {target}")
+
+
+@cli.command()
+@click.argument("org_file", metavar="ORG")
+@click.option("--from", "start", help="Date or local date-time [default: today].")
+@click.option("--to", "end", help="Date (included) or local date-time [default: a week on].")
+@click.option("--rotation", "rotations", multiple=True, help="Only this rotation (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the json or ics here.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@user_errors
+def oncall(org_file: str, start: str | None, end: str | None, rotations: tuple[str, ...], fmt: str,
+           out: str | None, force: bool) -> None:
+    """Who is on call when in ORG (a file or a bundled name), per layer and in the end.
+
+    Times are local to the organisation's time zone unless they carry an offset; each
+    rotation's shifts are shown in its own zone with the UTC offset.
+
+    \b
+    Example:
+      drillsim oncall demo-org --from 2026-03-23 --to 2026-04-05 --rotation primary
+      drillsim oncall demo-org --from 2026-03-01 --to 2026-03-31 --format ics --out oncall.ics
+    """
+    from drillsim.drills.oncall import command
+
+    command(org_file, start, end, rotations, fmt, out, force)
+
+
+@cli.command()
+@click.argument("org_file", metavar="ORG")
+@click.option("--severity", required=True, help="A severity on the organisation's ladder.")
+@click.option("--at", "when", required=True, help="Local date-time the incident is detected.")
+@click.option("--tags", default="", help="Comma-separated incident tags (they select routes).")
+@click.option("--requires", multiple=True, metavar="KIND:NAME",
+              help="Someone the incident needs: skill:dba, role:commander, team:security, ... "
+                   "(repeatable).")
+@click.option("--worst", is_flag=True, help="Everyone misses every page.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@user_errors
+def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[str, ...],
+          worst: bool, fmt: str) -> None:
+    """The timeline of one page in ORG: who is paged when, through which channel, when each
+    level escalates and who is mobilised, with every delay at its median.
+
+    \b
+    Example:
+      drillsim trace demo-org --severity P1 --at "2026-03-14 03:10" --requires skill:dba
+      drillsim trace demo-org --severity P1 --at "2026-03-14 03:10" --worst
+    """
+    from drillsim.drills.trace import command
+
+    command(org_file, severity, when, tags, requires, worst, fmt)
 
 
 def main() -> None:

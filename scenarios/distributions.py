@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -39,6 +40,10 @@ class _Dist(BaseModel):
         """The distribution's mean in minutes."""
         raise NotImplementedError
 
+    def p50(self) -> float:
+        """The distribution's median in minutes: the typical case, as `drillsim trace` uses."""
+        raise NotImplementedError
+
 
 class Fixed(_Dist):
     """Always the same duration."""
@@ -50,6 +55,9 @@ class Fixed(_Dist):
         return self.value
 
     def mean(self) -> float:
+        return self.value
+
+    def p50(self) -> float:
         return self.value
 
 
@@ -64,6 +72,9 @@ class Exponential(_Dist):
 
     def mean(self) -> float:
         return self.mean_
+
+    def p50(self) -> float:
+        return self.mean_ * math.log(2)
 
 
 class LogNormal(_Dist):
@@ -107,6 +118,9 @@ class LogNormal(_Dist):
         mu, sigma = self.params
         return math.exp(mu + sigma * sigma / 2)
 
+    def p50(self) -> float:
+        return math.exp(self.params[0])
+
 
 class Uniform(_Dist):
     """Any duration between `low` and `high` equally likely."""
@@ -126,6 +140,9 @@ class Uniform(_Dist):
 
     def mean(self) -> float:
         return (self.low + self.high) / 2
+
+    def p50(self) -> float:
+        return self.mean()
 
 
 class Triangular(_Dist):
@@ -148,6 +165,12 @@ class Triangular(_Dist):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    def p50(self) -> float:
+        low, mode, high = self.low, self.mode, self.high
+        if mode - low >= (high - low) / 2:
+            return low + math.sqrt((high - low) * (mode - low) / 2)
+        return high - math.sqrt((high - low) * (high - mode) / 2)
+
 
 class Gamma(_Dist):
     """Gamma durations by `shape` and `scale` (mean = shape x scale)."""
@@ -161,6 +184,11 @@ class Gamma(_Dist):
 
     def mean(self) -> float:
         return self.shape * self.scale
+
+    def p50(self) -> float:
+        from scipy.stats import gamma
+
+        return float(gamma.median(self.shape, scale=self.scale))
 
 
 class Weibull(_Dist):
@@ -176,6 +204,9 @@ class Weibull(_Dist):
     def mean(self) -> float:
         return self.scale * math.gamma(1 + 1 / self.shape)
 
+    def p50(self) -> float:
+        return self.scale * math.log(2) ** (1 / self.shape)
+
 
 class Empirical(_Dist):
     """Resampled from observed durations, e.g. last quarter's times to acknowledge."""
@@ -188,6 +219,9 @@ class Empirical(_Dist):
 
     def mean(self) -> float:
         return sum(self.samples) / len(self.samples)
+
+    def p50(self) -> float:
+        return statistics.median(self.samples)
 
 
 DISTRIBUTIONS: dict[str, type[_Dist]] = {

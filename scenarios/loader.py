@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drillsim.scenarios import org as org_models
 from drillsim.scenarios.document import (
     Document,
     Path_,
@@ -18,6 +20,7 @@ from drillsim.scenarios.document import (
     resolve,
 )
 from drillsim.scenarios.errors import InputError, Problem, nearest
+from drillsim.scenarios.names import Mapping, apply_map, missing
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Bundle, Scenario
 from drillsim.scenarios.schema import Checked, References, check_model, unique
@@ -49,17 +52,23 @@ def load_organisation(path: str | Path) -> Organisation:
     return checked.model
 
 
-def load(scenario_path: str | Path, org_path: str | Path | None = None) -> Bundle:
-    """A scenario and its organisation (given, inline, or referenced by the scenario): every
+def load(scenario_path: str | Path, org_path: str | Path | None = None,
+         mapping: Mapping | None = None) -> Bundle:
+    """A scenario and its organisation (given, inline, or referenced by the scenario), with the
+    scenario's names mapped onto the organisation's by `mapping` ({(kind, old): new}): every
     problem of both at once, schema and cross-references alike."""
-    return _load(resolve(scenario_path), read_document(scenario_path), org_path)
+    return _load(resolve(scenario_path), read_document(scenario_path), org_path, mapping)
 
 
-def _load(file: Path, doc: Document, org_path: str | Path | None = None) -> Bundle:
+def _load(file: Path, doc: Document, org_path: str | Path | None = None,
+          mapping: Mapping | None = None) -> Bundle:
     checked = check_model(doc, Scenario, doc.data)
+    if mapping and checked.model is not None:
+        checked = replace(checked, model=apply_map(checked.model, mapping))
     problems = list(checked.problems)
     sources = [file]
     org: Organisation | None = None
+    note: list[Problem] = []  # said last, after the problems it sums up
     dropped: frozenset[str] = frozenset()
     named = org_path if org_path is not None else doc.data.get("org")
     if org_path is not None or isinstance(named, str):
@@ -87,8 +96,14 @@ def _load(file: Path, doc: Document, org_path: str | Path | None = None) -> Bund
         org, dropped = org_checked.model, org_checked.dropped
     if checked.model is not None and org is not None:
         refs = References(doc, checked, doc.data, dropped=dropped)
-        problems += refs.keep(check_scenario(checked.model, org, refs.at()))
-    _raise(_ordered(problems))
+        found = refs.keep(check_scenario(checked.model, org, refs.at(),
+                                         mappable=org_path is not None))
+        problems += found
+        if org_path is not None and any(p.message.startswith("unknown") for p in found):
+            note = [Problem(doc.name, None, "", f"{org_path} lacks names this scenario uses: add "
+                            "them to it, or map each onto one of its own with the --map options "
+                            "above")]
+    _raise(_ordered(problems) + note)
     assert checked.model is not None and org is not None
     scenario = checked.model
     return Bundle(scenario=scenario.model_copy(update={"org": None,
@@ -153,6 +168,12 @@ def check_organisation(org: Organisation, at: Any) -> Iterator[Problem]:
     for i, rot in enumerate(org.rotations):
         layer_names = {layer.name for layer in rot.layers}
         for j, layer in enumerate(rot.layers):
+            if layer.members_from is not None:  # left unresolved by the model: say why
+                source, why = org_models.source_layer(org.rotations, rot, layer.members_from)
+                if source is not None:
+                    why = (f"{layer.members_from!r} has no members of its own: its "
+                           f"members_from {source.members_from!r} is unresolved or cyclic")
+                yield at(("rotations", i, "layers", j, "members_from"), why)
             for k, member in enumerate(layer.members):
                 if member not in names["responder"]:
                     yield at(("rotations", i, "layers", j, "members", k),
@@ -222,46 +243,19 @@ def _target(target: Any, names: dict[str, set[str]], at: Any, path: Path_) -> It
                  f"unknown {target.kind} {target.ref!r}{nearest(target.ref, known)}")
 
 
-def check_scenario(scenario: Scenario, org: Organisation, at: Any) -> Iterator[Problem]:
-    """References from a scenario into its organisation."""
-    services = {s.id for s in org.services}
-    names = {"rotation": {r.id for r in org.rotations}, "responder": {r.id for r in org.responders},
-             "team": {t.id for t in org.teams} | {t for r in org.responders for t in r.teams},
-             "skill": {s for r in org.responders for s in r.skills}, "role": {r.id for r in org.roles}}
+def check_scenario(scenario: Scenario, org: Organisation, at: Any,
+                   mappable: bool = False) -> Iterator[Problem]:
+    """References from a scenario into its organisation (with `mappable`, each unknown name
+    says which --map option would map it), probabilities of facts, incidents before the start."""
+    yield from missing(scenario, org, at, mappable)
     templates: list[tuple[Path_, Any]] = [(("incidents", i), inc)
                                           for i, inc in enumerate(scenario.incidents)]
     if scenario.workload is not None:
         templates += [(("workload", "types", i), t) for i, t in enumerate(scenario.workload.types)]
     for path, template in templates:
-        for j, service in enumerate(template.services):
-            if service not in services:
-                yield at((*path, "services", j),
-                         f"unknown service {service!r}{nearest(service, services)}")
-        for j, target in enumerate(template.requires):
-            yield from _target(target, names, at, (*path, "requires", j))
-        policies = {p.id for p in org.escalation_policies}
-        for j, policy in enumerate(template.escalation_policies):
-            if policy not in policies:
-                yield at((*path, "escalation_policies", j),
-                         f"unknown escalation policy {policy!r}{nearest(policy, policies)}")
-        for j, signal in enumerate(template.signals):
-            if signal.assessor is not None:
-                yield from _target(signal.assessor, names, at, (*path, "signals", j, "assessor"))
-            if signal.alert is not None and signal.alert not in org.alerts:
-                yield at((*path, "signals", j, "alert"),
-                         f"the organisation defines no alert {signal.alert!r}"
-                         f"{nearest(signal.alert, org.alerts)}")
         for fact, odds in template.facts.items():
             if not 0 <= odds <= 1:
                 yield at((*path, "facts", fact), f"expected a probability in 0..1, found {odds}")
-        severities = [((*path, "severity"), template.severity)] if hasattr(template, "severity") \
-            else [((*path, "severity_mix", sev), sev) for sev in template.severity_mix]
-        severities += [((*path, "injects", k, "severity"), inj.severity)
-                       for k, inj in enumerate(template.injects) if inj.severity]
-        for where, sev in severities:
-            if sev not in org.severities:
-                yield at(where, f"unknown severity {sev!r}{nearest(sev, org.severities)}; the "
-                                f"organisation's ladder is {', '.join(org.severities)}")
     zone = ZoneInfo(scenario.timezone or org.timezone)
     start = _aware(scenario.start, zone)
     for i, inc in enumerate(scenario.incidents):

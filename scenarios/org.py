@@ -221,10 +221,14 @@ class Override(Frozen):
 
 
 class Layer(Frozen):
-    """One layer of a rotation: members take turns of `turn` length from the `handoff` instant."""
+    """One layer of a rotation: members take turns of `turn` length from the `handoff` instant.
+    `members_from` reuses another layer's members (`NAME` in this rotation, or `ROTATION/LAYER`)
+    `offset` turns ahead: a secondary is usually the primary shifted by one turn."""
 
     name: str = ""
-    members: tuple[str, ...] = Field(min_length=1)
+    members: tuple[str, ...] = ()
+    members_from: str | None = None
+    offset: int = 0
     turn: Duration = Field(default=10080.0, gt=0)
     handoff: Instant = Field(description="an instant at which a turn begins; turns repeat both "
                              "ways from it, as PagerDuty's virtual start does")
@@ -237,6 +241,69 @@ class Layer(Frozen):
     @classmethod
     def _named_turns(cls, value: Any) -> Any:
         return {"daily": "1d", "weekly": "7d"}.get(value, value)
+
+    @model_validator(mode="after")
+    def _who(self) -> Layer:
+        if self.members_from is None:
+            if not self.members:
+                raise ValueError("give 'members' (who takes turns) or 'members_from' (another "
+                                 "layer's members)")
+            if self.offset:
+                raise ValueError("'offset' shifts the members of 'members_from'; give both")
+        elif self.members:
+            raise ValueError("give either 'members' or 'members_from', not both")
+        return self
+
+
+def source_layer(rotations: tuple[Rotation, ...], rotation: Rotation,
+                 ref: str) -> tuple[Layer | None, str]:
+    """The layer a `members_from` names: a layer of `rotation`, `ROTATION/LAYER`, or a rotation
+    with a single layer. Returns (layer, "") or (None, why not)."""
+    rot_id, slash, layer_name = ref.rpartition("/")
+    if not slash:
+        own = [layer for layer in rotation.layers if layer.name == ref]
+        if own:
+            return own[0], ""
+        other = next((r for r in rotations if r.id == ref), None)
+        if other is not None and len(other.layers) == 1:
+            return other.layers[0], ""
+        if other is not None:
+            choices = ", ".join(f"{ref}/{layer.name}" for layer in other.layers)
+            return None, f"rotation {ref!r} has {len(other.layers)} layers; name one: {choices}"
+        names = [layer.name for layer in rotation.layers] + [r.id for r in rotations]
+        return None, f"no layer or rotation {ref!r}{nearest(ref, names)}"
+    owner = next((r for r in rotations if r.id == rot_id), None)
+    if owner is None:
+        return None, f"unknown rotation {rot_id!r}{nearest(rot_id, [r.id for r in rotations])}"
+    found = [layer for layer in owner.layers if layer.name == layer_name]
+    if not found:
+        names = [layer.name for layer in owner.layers]
+        return None, f"rotation {rot_id!r} has no layer {layer_name!r}{nearest(layer_name, names)}"
+    return found[0], ""
+
+
+def _resolve_members(rotations: tuple[Rotation, ...]) -> tuple[Rotation, ...]:
+    """Rotations with every resolvable `members_from` written out as plain members, shifted by
+    `offset`; a reference that cannot be resolved is left for the loader to report."""
+    while True:
+        progress = False
+        out = []
+        for rot in rotations:
+            layers = []
+            for layer in rot.layers:
+                source, _ = (None, "") if layer.members_from is None else source_layer(
+                    rotations, rot, layer.members_from)
+                if source is not None and source.members_from is None:
+                    k = layer.offset % len(source.members)
+                    layer = layer.model_copy(update={
+                        "members": source.members[k:] + source.members[:k],
+                        "members_from": None, "offset": 0})
+                    progress = True
+                layers.append(layer)
+            out.append(rot.model_copy(update={"layers": tuple(layers)}))
+        rotations = tuple(out)
+        if not progress:
+            return rotations
 
 
 class Rotation(Frozen):
@@ -484,10 +551,11 @@ class Organisation(Frozen):
 
     @model_validator(mode="after")
     def _inherit_zones(self) -> Organisation:
-        """Fill in the organisation's zone wherever a rotation or hours name none of their own."""
+        """Fill in the organisation's zone wherever a rotation or hours name none of their own,
+        and write out layers that reuse another's members."""
         tz = self.timezone
         rotations = tuple(r if r.timezone else r.model_copy(update={"timezone": tz})
-                          for r in self.rotations)
+                          for r in _resolve_members(self.rotations))
         business = self.business_hours
         if business.timezone is None:
             business = business.model_copy(update={"timezone": tz})

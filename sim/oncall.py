@@ -8,7 +8,9 @@ windows without shifting its turns."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+from dataclasses import dataclass, replace
 
 from drillsim.scenarios.org import Layer, Override, Rotation
 from drillsim.sim.clock import TICK, occurrences, span_points, to_instant, zone
@@ -79,16 +81,24 @@ def _active(rotation: Rotation, override: Override, t: dt.datetime) -> bool:
     return to_instant(override.start, tz) <= t < to_instant(override.end, tz)
 
 
-def on_call(rotation: Rotation, t: dt.datetime) -> tuple[str, ...]:
-    """Everyone a page to this rotation reaches at instant t (one person under `priority`)."""
+def layers_at(rotation: Rotation, t: dt.datetime) -> tuple[tuple[str, ...],
+                                                           tuple[str | None, ...]]:
+    """(whoever covers the whole rotation by override at t, each layer's member at t with
+    that layer's overrides applied): the pieces `on_call` combines."""
     active = [o for o in rotation.overrides if _active(rotation, o, t)]
-    whole = [o.responder for o in active if o.layer is None]
-    if whole:
-        return (whole[-1],) if rotation.combine == "priority" else tuple(dict.fromkeys(whole))
-    by_layer: list[str | None] = []
+    whole = tuple(o.responder for o in active if o.layer is None)
+    by_layer = []
     for layer in rotation.layers:
         covering = [o.responder for o in active if o.layer == layer.name]
         by_layer.append(covering[-1] if covering else layer_on_call(rotation, layer, t))
+    return whole, tuple(by_layer)
+
+
+def on_call(rotation: Rotation, t: dt.datetime) -> tuple[str, ...]:
+    """Everyone a page to this rotation reaches at instant t (one person under `priority`)."""
+    whole, by_layer = layers_at(rotation, t)
+    if whole:
+        return (whole[-1],) if rotation.combine == "priority" else tuple(dict.fromkeys(whole))
     if rotation.combine == "priority":
         return next(((r,) for r in reversed(by_layer) if r is not None), ())
     return tuple(dict.fromkeys(r for r in by_layer if r is not None))
@@ -112,3 +122,30 @@ def change_points(rotation: Rotation, lo: dt.datetime, hi: dt.datetime) -> list[
             k += 1
         points.update(span_points(occurrences(layer.restrictions, tz, lo - TICK, hi), lo, hi))
     return sorted(p for p in points if lo <= p < hi)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """[start, end): who is on call throughout, per layer (overrides of a layer applied), by a
+    whole-rotation override, and in the end (what a page reaches)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    layers: tuple[str | None, ...]
+    overrides: tuple[str, ...]
+    on_call: tuple[str, ...]
+
+
+def shifts(rotation: Rotation, lo: dt.datetime, hi: dt.datetime) -> list[Shift]:
+    """The shifts covering [lo, hi), clipped to it; neighbours with the same people are merged."""
+    out: list[Shift] = []
+    edges = sorted({lo, hi, *change_points(rotation, lo, hi)})
+    for start, end in itertools.pairwise(edges):
+        whole, layers = layers_at(rotation, start)
+        final = on_call(rotation, start)
+        last = out[-1] if out else None
+        if last is not None and (last.layers, last.overrides, last.on_call) == (layers, whole, final):
+            out[-1] = replace(last, end=end)
+        else:
+            out.append(Shift(start, end, layers, whole, final))
+    return out
