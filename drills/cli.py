@@ -244,8 +244,17 @@ def _periodic(period: str) -> Callable[..., None]:
                   help="Target for the mean time to resolve.")
     @click.option("--uptime-target", default=99.9, show_default=True,
                   type=click.FloatRange(0, 100), help="Uptime target, percent.")
+    @click.option("--timezone", help="IANA zone of the report's clock and of times without an "
+                  "offset in a CSV [default: the results folder's organisation's].")
+    @click.option("--major", help="Severities whose impact is downtime, most severe first, "
+                  "comma-separated [default: the top two of the ladder].")
+    @click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+                  help="First day the history covers [default: its first incident].")
+    @click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+                  help="Last day the history covers [default: its last incident].")
     @user_errors
-    def command(source: str, out: str, mttr_target: str, uptime_target: float) -> None:
+    def command(source: str, out: str, mttr_target: str, uptime_target: float,
+                timezone: str | None, major: str | None, since: Any, until: Any) -> None:
         from drillsim.reports.render import format_of, write_report
         from drillsim.scenarios.durations import parse_duration
         from drillsim.scenarios.errors import InputError, Problem
@@ -259,13 +268,15 @@ def _periodic(period: str) -> Callable[..., None]:
             raise InputError([Problem("--mttr-target", None, "", str(exc))]) from None
         from drillsim.reports.history import load_history, periodic
 
-        write_report(out, "periodic", periodic(load_history(source), period, target,
-                                               uptime_target))
+        names = [n.strip() for n in major.split(",") if n.strip()] if major else None
+        history = load_history(source, timezone, names, since and since.date(),
+                               until and until.date())
+        write_report(out, "periodic", periodic(history, period, target, uptime_target))
         click.echo(f"wrote {out}")
 
     command.__doc__ = (
-        f"The {period} incident report of SOURCE: counts and their change, P0/P1, MTTR and "
-        "uptime against target, severities and top categories.\n\n\b\nExample:\n"
+        f"The {period} incident report of SOURCE: counts and their trend, major incidents, MTTR "
+        "and uptime against target, severities and top categories.\n\n\b\nExample:\n"
         f"  drillsim report {period} results --out {period}.html --mttr-target 2h")
     return command
 
@@ -280,8 +291,10 @@ report.command("quarterly")(_periodic("quarterly"))
               help="Incident number.")
 @click.option("--replication", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.md or FILE.html")
+@click.option("--timezone", help="IANA zone to show times in [default: the organisation's].")
 @user_errors
-def incident_report_command(results: str, incident_id: int, replication: int, out: str) -> None:
+def incident_report_command(results: str, incident_id: int, replication: int, out: str,
+                            timezone: str | None) -> None:
     """A post-mortem skeleton for one simulated incident: impact, timeline, deadlines.
 
     \b
@@ -292,7 +305,7 @@ def incident_report_command(results: str, incident_id: int, replication: int, ou
     from drillsim.reports.render import format_of, write_report
 
     format_of(out)
-    write_report(out, "incident", incident_report(results, incident_id, replication))
+    write_report(out, "incident", incident_report(results, incident_id, replication, timezone))
     click.echo(f"wrote {out}")
 
 

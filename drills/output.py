@@ -65,6 +65,20 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _context(run: Run) -> dict[str, Any]:
+    """What a report of these records needs to know of the organisation, and the stretch of time
+    the records cover (a workload's horizon; a drill's first to last event)."""
+    import pandas as pd
+
+    org, scenario = run.bundle.org, run.bundle.scenario
+    start = pd.Timestamp(scenario.start_instant())
+    span = scenario.workload.horizon if scenario.workload is not None \
+        else float(run.records.events["at"].max())
+    return {"organisation": {"name": org.name, "timezone": org.timezone, "currency": org.currency,
+                             "severities": list(org.severities)},
+            "covers": [start.isoformat(), (start + pd.Timedelta(minutes=span)).isoformat()]}
+
+
 def write_results(run: Run, folder: str | Path, version: str, command: list[str],
                   summary: dict[str, Any], started: dt.datetime, workers: int,
                   replaces: list[str]) -> Path:
@@ -86,6 +100,7 @@ def write_results(run: Run, folder: str | Path, version: str, command: list[str]
             "versions": {"python": platform.python_version(),
                          **{name: package_version(name) for name in ("simpy", "numpy", "pandas")}},
             "tables": tables,
+            **_context(run),
             "summary": summary,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

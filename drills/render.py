@@ -8,7 +8,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from drillsim.reports.render import ci_note, share, tally
-from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.durations import format_duration as minutes
+from drillsim.scenarios.durations import format_span
 from drillsim.scenarios.measures import METRICS, TARGETS
 from drillsim.sim.metrics import Spread
 from drillsim.sim.summary import NOT_MET, RunSummary
@@ -17,17 +18,8 @@ ONCALL_ROWS = 10
 DEFINITIONS = "; ".join(f"{m.label} = {m.end} − {m.start}" for m in METRICS)
 
 
-def minutes(value: float | None) -> str:
-    """A duration for people: `4m`, `1h30m`, `2d3h` (to the minute past an hour)."""
-    if value is None or value != value:
-        return "–"
-    if value < 60:
-        return f"{value:.1f}m"
-    return format_duration(round(value))
-
-
 def _ci(s: Spread) -> str:
-    return "–" if s.ci is None else f"{minutes(s.ci.low)}–{minutes(s.ci.high)}"
+    return "–" if s.ci is None else format_span(s.ci.low, s.ci.high)
 
 
 def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> None:
@@ -54,8 +46,9 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
             if why:
                 console.print(f"[yellow]  never {name}: {escape(tally(why))}[/]")
     severity = Table(title="By severity: mean, and its 95% CI below")
-    for column in ("severity", "incidents", *(m.label for m in METRICS)):
-        severity.add_column(column, justify="left" if column == "severity" else "right")
+    for column in ("severity", "n", *(m.label for m in METRICS)):  # a duration never wraps
+        severity.add_column(column, justify="left" if column == "severity" else "right",
+                            no_wrap=column != "severity")
     for row in summary.severities:
         severity.add_row(escape(row.severity), str(row.incidents),
                          *(f"{minutes(s.mean)}\n{_ci(s)}" for s in row.metrics))
@@ -96,11 +89,11 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
         console.print(roles)
     busiest = load.sort_values("pages", ascending=False).head(ONCALL_ROWS)
     oncall = Table(title="On-call load per replication (mean)")
-    for column in ("responder", "pages", "night pages", "off-hours pages", "hours engaged"):
+    for column in ("responder", "pages", "night pages", "off-hours pages", "time engaged"):
         oncall.add_column(column, justify="left" if column == "responder" else "right")
     for rid, row in busiest.iterrows():
         oncall.add_row(escape(str(rid)), f"{row.pages:.1f}", f"{row.night_pages:.1f}",
-                       f"{row.off_hours_pages:.1f}", f"{row.minutes_engaged / 60:.1f}")
+                       f"{row.off_hours_pages:.1f}", minutes(row.minutes_engaged))
     if len(load) > len(busiest):
         oncall.add_row(f"… and {len(load) - len(busiest)} more", style="dim")
     console.print(oncall)

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from drillsim.reports.files import write_text
+from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.errors import InputError, Problem
 from drillsim.sim.intervals import BATCH_MEANS
 
@@ -25,28 +26,12 @@ if TYPE_CHECKING:
     from drillsim.sim.summary import RunSummary
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>$~])")  # `$` would start mathematics on GitHub
 
 
 def md(value: Any) -> str:
     """Text safe inside Markdown: markup characters escaped, so it renders as typed."""
     return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
-
-
-def minutes(value: Any) -> str:
-    """Minutes as a readable duration (`1h 05m`), or an en dash when absent."""
-    if value is None or value != value:
-        return "–"
-    total = round(float(value))
-    days, rest = divmod(total, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
-
-
-def percent(value: Any, digits: int = 0) -> str:
-    return "–" if value is None else f"{100 * float(value):.{digits}f}%"
 
 
 def share(value: Share | None, with_n: bool = True) -> str:
@@ -78,8 +63,12 @@ def ci_note(summary: RunSummary) -> str:
             "occurrences, widened for how alike neighbouring incidents are.")
 
 
+def _span(pair: Any, signed: bool = False) -> str:
+    return "–" if pair is None else format_span(*pair, signed=signed)
+
+
 def _filters(env: Environment) -> Environment:
-    env.filters.update(md=md, minutes=minutes, percent=percent, share=share, tally=tally,
+    env.filters.update(md=md, minutes=format_duration, span=_span, share=share, tally=tally,
                        svg=Markup)
     return env
 

@@ -1,4 +1,5 @@
-"""Durations (`90s`, `15m`, `1h30m`, `2d`, `1w`) and rates (`4/7d`), held as minutes."""
+"""Durations (`90s`, `15m`, `1h30m`, `2d`, `1w`) and rates (`4/7d`), held as minutes, and the one
+formatter that shows a duration to people everywhere (terminal, reports, charts)."""
 
 from __future__ import annotations
 
@@ -40,17 +41,49 @@ def parse_duration(value: Any) -> float:
     return minutes
 
 
-def format_duration(minutes: float) -> str:
-    """The shortest readable form of a duration, e.g. `1h30m`; inverse of parse_duration."""
-    seconds = round(minutes * 60)
-    if seconds == 0:
-        return "0m"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
+SECOND, MINUTE, HOUR, DAY = 1 / 60, 1.0, 60.0, 1440.0
+MINUS = "\u2212"
+_SHOWN = (("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND))
+
+
+def resolution_for(minutes: float) -> float:
+    """The smallest unit worth showing for a duration this long: seconds below ten minutes,
+    minutes below a day, hours beyond."""
+    size = abs(minutes)
+    return SECOND if size < 10 else MINUTE if size < DAY else HOUR
+
+
+def format_duration(minutes: float | None, resolution: float | None = None,
+                    signed: bool = False) -> str:
+    """A duration for people, e.g. `45s`, `4m 30s`, `1h`, `1h 05m`, `2d 03h`, rounded to
+    `resolution` minutes (by default `resolution_for`); negative with a minus sign (and positive
+    with a plus when `signed`), absent (None or NaN) as an en dash. Without a sign it is what
+    parse_duration reads."""
+    if minutes is None or minutes != minutes:
+        return "\u2013"
+    step = resolution if resolution is not None else resolution_for(minutes)
+    seconds = round(round(abs(minutes) / step) * step * 60)
+    parts: list[str] = []
+    for unit, size in _SHOWN:
+        count, seconds = divmod(seconds, round(size * 60))
         if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
+            parts.append(f"{count:02d}{unit}" if parts else f"{count}{unit}")
+    if not parts:
+        return "0s" if step < MINUTE else "0m"
+    return (MINUS if minutes < 0 else "+" if signed else "") + " ".join(parts)
+
+
+def format_span(low: float | None, high: float | None, signed: bool = False) -> str:
+    """Two durations as `low – high`, each as precise as it must be for the two to differ
+    (a confidence interval 1.6 to 2.4 minutes reads `1m 36s – 2m 24s`, not `2m – 2m`)."""
+    # a zero end (an interval clipped at zero) says nothing about the precision needed
+    present = [x for x in (low, high) if x is not None and x == x and x != 0]
+    step = min(map(resolution_for, present), default=SECOND)
+    while True:
+        a, b = format_duration(low, step, signed), format_duration(high, step, signed)
+        if a != b or low == high or step <= SECOND:
+            return f"{a} \u2013 {b}"
+        step = MINUTE if step > MINUTE else SECOND
 
 
 def parse_rate(value: Any) -> float:

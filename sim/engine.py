@@ -13,6 +13,7 @@ from typing import Any
 
 import simpy
 
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import Phase, Scenario
@@ -165,7 +166,7 @@ class Simulation:
         self.log(inc, "declared", detail=inc.severity)
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
             self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
-                                             f"for {wait:.0f}m")
+                                             f"for {format_duration(wait)}")
             if not may_change:  # nothing can cut the wait short
                 yield env.timeout(wait)
                 break

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from drillsim.scenarios.durations import format_duration
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.cost import cost_at, crossing
 from drillsim.sim.state import IncidentState
@@ -77,7 +78,7 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
         at = detected + trigger.after
         if not math.isnan(at) and not resolved <= at:
             events.append((inc.id, at, "management_escalation", trigger.notify,
-                           f"open after {trigger.after:g}m"))
+                           f"open after {format_duration(trigger.after)}"))
     for rule in compiled.org.financial_escalations:
         at = crossing(inc, compiled, rule.threshold, until)
         if not math.isnan(at):

@@ -1,9 +1,15 @@
-"""Every example the README shows is the real output of the current code."""
+"""Every example the README shows is the real output of the current code; the monthly report
+excerpt, the incident-history example and the share example are checked too."""
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from drillsim.drills.cli import cli
 from tests.readme_examples import README, Step, fresh_block, run, sessions
 
 EXAMPLES = sessions(README.read_text(encoding="utf-8"))
@@ -31,3 +37,44 @@ def test_an_elided_example_matches_only_its_first_and_last_lines():
     assert not step.matches(["a", "b", "z"])  # nothing was left out
     assert not step.matches(["a", "c", "d", "z"])
     assert step.render(["a", "b2", "c", "d", "y"]) == ["$ drillsim x", "a", "b2", "…", "y"]
+
+
+def block_after(command: str) -> list[str]:
+    """The lines of the README's text block that follow `$ command`, up to the next `$` or fence."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"$ {command}\n") + len(command) + 3
+    body = text[start:text.index("```", start)]
+    return re.split(r"^\$ ", body, flags=re.M)[0].rstrip("\n").split("\n")
+
+
+def test_the_monthly_report_excerpt_is_real_output(tmp_path):
+    shown = block_after("sed -n '/^## Trend/,/^A partial/p' monthly.md")
+    runner = CliRunner()
+    # the report reads the first replication, which is the same however many run
+    assert runner.invoke(cli, ["run", "demo", "--reps", "1", "--seed", "7", "--out",
+                               str(tmp_path / "demo-results"), "--format", "json"]).exit_code == 0
+    out = tmp_path / "monthly.md"
+    assert runner.invoke(cli, ["report", "monthly", str(tmp_path / "demo-results"), "--out",
+                               str(out)]).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    first = lines.index("## Trend")
+    last = next(i for i, line in enumerate(lines) if line.startswith("A partial"))
+    assert shown == lines[first:last + 1]
+
+
+def test_the_incident_history_example_reads(tmp_path):
+    from drillsim.reports.history import load_history
+
+    text = README.read_text(encoding="utf-8")
+    start = text.index("type,severity,started,detected,mitigated,resolved\n")
+    csv = tmp_path / "history.csv"
+    csv.write_text(text[start:text.index("```", start)], encoding="utf-8")
+    history = load_history(csv)
+    assert history.ladder == ("SEV1", "SEV4") and len(history.incidents) == 2
+    assert str(history.incidents.started[1]) == "2026-01-25 08:00:00+00:00"
+
+
+def test_the_share_example_is_in_the_golden_run_report():
+    golden = Path(__file__).parent / "reports" / "golden" / "run-database-failover-drill.md"
+    example = re.search(r"`(\d+% \(n=\d+, \d+–\d+%\))`", README.read_text(encoding="utf-8"))
+    assert example and example[1] in golden.read_text(encoding="utf-8")

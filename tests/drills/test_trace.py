@@ -110,7 +110,8 @@ def test_a_business_hours_severity_waits_for_monday_before_paging(org):
     assert timeline(data) == [
         ("2027-01-09T03:10:00+00:00", 0.0, "detected", "alert", None, None),
         ("2027-01-09T03:10:00+00:00", 0.0, "declared", None, None, "P3"),
-        ("2027-01-09T03:10:00+00:00", 0.0, "deferred", None, None, "business_hours for 3230m"),
+        # 3230 minutes, the wait until Monday 09:00, shown to the hour
+        ("2027-01-09T03:10:00+00:00", 0.0, "deferred", None, None, "business_hours for 2d 06h"),
         ("2027-01-11T09:00:00+00:00", 3230.0, "paged", "pri", "page", None),
         ("2027-01-11T09:04:00+00:00", 3234.0, "acknowledged", "pri", None, "main"),
         ("2027-01-11T09:04:00+00:00", 3234.0, "engaged", "pri", None, None)]
@@ -136,7 +137,7 @@ def test_worst_case_everyone_misses_and_each_path_runs_out_on_its_delays(org):
         ("2027-01-09T03:30:00+00:00", 20.0, "unfilled", None, None, "comms: nobody answered"),
         ("2027-01-09T03:35:00+00:00", 25.0, "exhausted", None, None, "main"),
         ("2027-01-09T04:10:00+00:00", 60.0, "management_escalation", "lead", None,
-         "open after 60m")]
+         "open after 1h")]
     assert data["mobilised"] == [
         {"role": "comms", "requested": "2027-01-09T03:10:00+00:00", "engaged": None,
          "responder": None, "pages": 1, "outcome": "exhausted"}]

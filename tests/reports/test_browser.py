@@ -1,5 +1,6 @@
-"""The HTML run report in a real headless Chromium: no console errors, no requests beyond the
-file itself, every chart and table visible; a screenshot is kept for a human to look at."""
+"""Every HTML report (run, monthly, quarterly, incident, comparison) in a real headless Chromium:
+no console errors, no requests beyond the file itself, every chart and table visible on screen
+and when printed. Screenshots of both are kept for a human to look at."""
 
 from __future__ import annotations
 
@@ -10,44 +11,87 @@ import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
+from drillsim.reports.data import comparison
+from drillsim.reports.render import write_report
+from drillsim.scenarios.loader import load
+from drillsim.sim.runner import replicate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHARTS = {"run": ("distributions", "sla", "load", "timeline"),
+          "monthly": ("incidents", "ttr", "uptime"),
+          "quarterly": ("incidents", "ttr", "uptime"),
+          "incident": ("timeline",),
+          "comparison": ("distributions",)}
+KEEP = Path(__file__).parent / "screenshots"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="Chromium is not installed (make test installs it)")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make test installs it)")
-def test_html_report_in_headless_chromium(tmp_path):
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, Path]:
+    """The five HTML reports of one demo run, written the way a user writes them."""
+    folder = tmp_path_factory.mktemp("reports")
+    runner = CliRunner()
+
+    def drillsim(*args: str) -> None:
+        result = runner.invoke(cli, list(args))
+        assert result.exit_code == 0, result.output
+
+    drillsim("run", "demo", "--reps", "3", "--workers", "1", "--out", str(folder / "results"),
+             "--report", str(folder / "run.html"), "--format", "json")
+    for period in ("monthly", "quarterly"):
+        drillsim("report", period, str(folder / "results"), "--out", str(folder / f"{period}.html"))
+    drillsim("report", "incident", str(folder / "results"), "--incident", "3",
+             "--out", str(folder / "incident.html"))
+    runs = {name: replicate(load("demo"), 3, seed, workers=1)
+            for name, seed in (("this quarter", 7), ("next quarter", 8))}
+    write_report(folder / "comparison.html", "comparison", comparison(runs, "this quarter"))
+    return {name: folder / f"{name}.html" for name in CHARTS}
+
+
+@pytest.fixture(scope="module")
+def browser():
     playwright = pytest.importorskip("playwright.sync_api")
-    report = tmp_path / "report.html"
-    result = CliRunner().invoke(cli, ["run", "demo", "--reps", "3", "--workers", "1",
-                                      "--report", str(report)])
-    assert result.exit_code == 0, result.output
-    url = report.resolve().as_uri()
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def visible_sizes(page, selector: str) -> list[tuple[float, float] | None]:
+    found = page.locator(selector)
+    return [(box["width"], box["height"]) if (box := found.nth(i).bounding_box())
+            and found.nth(i).is_visible() else None for i in range(found.count())]
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_report_in_headless_chromium(name, reports, browser, tmp_path):
+    url = reports[name].resolve().as_uri()
     errors: list[str] = []
     requests: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(url, wait_until="load")
-        for chart in ("distributions", "sla", "load", "timeline"):
-            figure = page.locator(f"#chart-{chart} svg")
-            assert figure.count() == 1 and figure.is_visible(), chart
-            box = figure.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 100, chart
-        tables = page.locator("table")
-        assert tables.count() >= 6
-        for i in range(5):
-            assert tables.nth(i).is_visible()
-        shot = Path(tmp_path / "report.png")
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url, wait_until="load")
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        for chart in CHARTS[name]:
+            sizes = visible_sizes(page, f"#chart-{chart} svg")
+            assert len(sizes) == 1 and sizes[0] is not None, (media, chart)
+            width, height = sizes[0]
+            assert width > 300 and height > 100, (media, chart, sizes)
+        assert page.locator("figure").count() == len(CHARTS[name])
+        tables = visible_sizes(page, "table" if media == "print" else "body > table")
+        assert tables and all(tables), (media, tables)  # printed, folded timelines open up
+        shot = tmp_path / f"{name}-{media}.png"
         page.screenshot(path=str(shot), full_page=True)
-        browser.close()
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+        KEEP.mkdir(exist_ok=True)
+        shutil.copy(shot, KEEP / shot.name)
+    page.close()
     assert errors == []
     assert requests == [url]
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
-    keep = Path(__file__).parent / "screenshots"
-    keep.mkdir(exist_ok=True)
-    shutil.copy(shot, keep / "run-report.png")

@@ -3,6 +3,7 @@ post-mortem skeletons, comparison verdicts and clear errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import textwrap
 from pathlib import Path
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from drillsim.drills.cli import cli
 from drillsim.reports.data import comparison, run_report
 from drillsim.reports.render import render
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.loader import load
 from drillsim.sim.runner import replicate
 from drillsim.sim.summary import run_summary
@@ -41,9 +43,10 @@ org:
   name: "<img src=x onerror=alert(2)>"
   responders: [{id: "<b>eve</b>"}]
   escalation_policies: [{id: p, levels: [{targets: [{responder: "<b>eve</b>"}]}]}]
-  severities: {P1: {escalation_policy: p, deadlines: [{name: "{{ config }}", within: 5m}]}}
+  severities: {"<i>S|1</i>": {escalation_policy: p, deadlines: [{name: "{{ config }}", within: 5m}]}}
 incidents:
-  - {type: "<script>x()</script>", severity: P1, phases: [{name: "*fix* | [link](http://x)", duration: 5m}]}
+  - {type: "<script>x()</script>", severity: "<i>S|1</i>",
+     phases: [{name: "*fix* | [link](http://x)", duration: 5m}]}
 """
 
 
@@ -61,6 +64,21 @@ def test_untrusted_names_render_as_plain_text(tmp_path):
     assert r"\<script\>alert(1)\</script\>" in markdown
     assert r"{{ 7\*7 }} and {% raw %}" in markdown
     assert r"\*fix\* \| \[link\](http://x)" in markdown
+    assert "<i>" not in html and "<i>" not in markdown
+    assert "&lt;i&gt;S|1&lt;/i&gt;" in html and r"\<i\>S\|1\</i\>" in markdown
+
+
+def test_run_report_shows_the_organisations_clock_and_currency(simulate, tmp_path):
+    from tests.reports.test_charts import LADDER
+
+    run = simulate(LADDER, reps=1)
+    markdown = render("run", "md", run_report(run, run_summary(run)))
+    assert "Minute" not in markdown and "UTC" not in markdown
+    assert "| Starts | 2026-01-05 08:00 -05:00 (America/New_York) |" in markdown
+    assert "| Time (America/New_York) | Since start | Event | Who | Detail |" in markdown
+    assert "| 2026-01-05 08:05 -05:00 | 5m | paged | tokyo |  |" in markdown
+    assert (r"outage \$\\alpha\$ \<b\>, urgent, started 2026-01-05 08:00 -05:00, resolved after 40m, "
+            "estimated cost €400") in markdown
 
 
 HISTORY = """\
@@ -78,10 +96,12 @@ def test_monthly_report_figures_from_an_incident_history(tmp_path):
     csv.write_text(HISTORY, encoding="utf-8")
     from drillsim.reports.history import load_history, periodic
 
-    report = periodic(load_history(csv), "monthly", mttr_target=240, uptime_target=99.9)
+    history = load_history(csv, since=dt.date(2026, 1, 1), until=dt.date(2026, 2, 28))
+    report = periodic(history, "monthly", mttr_target=240, uptime_target=99.9)
     january, february = report["periods"]
-    assert (january["period"], january["incidents"], january["p0"], january["p1"]) == (
-        "2026-01", 3, 1, 1)
+    assert (january["period"], january["incidents"], january["major"]) == (
+        "2026-01", 3, [{"severity": "P0", "count": 1}, {"severity": "P1", "count": 1}])
+    assert not january["partial"] and not february["partial"]
     assert january["mean_ttr"] == pytest.approx((120 + 90 + 30) / 3)
     # P0/P1 impact: 60 + 45 minutes out of 31 days
     assert january["uptime"] == pytest.approx(100 * (1 - 105 / (31 * 1440)))
@@ -95,11 +115,12 @@ def test_monthly_report_figures_from_an_incident_history(tmp_path):
     assert february["categories"] == [{"type": "cosmetic", "count": 1},
                                       {"type": "outage", "count": 1}]
     out = tmp_path / "monthly.md"
-    result = CliRunner().invoke(cli, ["report", "monthly", str(csv), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["report", "monthly", str(csv), "--out", str(out),
+                                      "--since", "2026-01-01", "--until", "2026-02-28"])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "## 2026-02" in text and "| Incidents | 2 (-1, -33% on the previous period) |" in text
-    quarterly = periodic(load_history(csv), "quarterly")
+    quarterly = periodic(history, "quarterly")
     assert [(p["period"], p["incidents"]) for p in quarterly["periods"]] == [("2026Q1", 5)]
 
 
@@ -110,6 +131,7 @@ def test_monthly_report_figures_from_an_incident_history(tmp_path):
     ("type,severity,started,resolved\nx,P1,2026-01-01T00:00Z,2026-01-01T01:00Z\n"
      "y,P2,yesterday,2026-01-01T01:00Z\n",
      "history.csv:3: started: expected an ISO 8601 time, found 'yesterday'"),
+    ("type,severity,started,resolved\n", "history.csv: no incidents: the file has a header and no rows"),
 ])
 def test_a_bad_history_gets_one_clear_message(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)
@@ -141,7 +163,15 @@ def test_incident_post_mortem_skeleton_from_a_results_folder(tmp_path):
                     "## Action items"):
         assert heading in text
     assert "(raised from P1)" in text and "| severity changed |" in text
-    assert "| Estimated cost (USD) |" in text  # the organisation's currency, from the manifest
+    assert "| Time (Europe/London) | Since start | Event | Who | Detail |" in text
+    assert "starting 2026-03-07 22:30 +00:00" in text and "Minute" not in text
+    assert "| Deadline | Due (Europe/London) | Due after | Done after | Outcome |" in text
+    cost = text.split("| Estimated cost | Data lost |")[1].splitlines()[2].split("|")[5].strip()
+    assert cost.startswith("$") and cost[1:].replace(",", "").isdigit()
+    tokyo = tmp_path / "tokyo.md"
+    assert runner.invoke(cli, ["report", "incident", str(folder), "--incident", "0",
+                               "--timezone", "Asia/Tokyo", "--out", str(tokyo)]).exit_code == 0
+    assert "starting 2026-03-08 07:30 +09:00" in tokyo.read_text(encoding="utf-8")
     missing = runner.invoke(cli, ["report", "incident", str(folder), "--incident", "9",
                                   "--out", str(out)])
     assert missing.exit_code == 2 and "no incident 9 in replication 0" in missing.stderr
@@ -172,6 +202,11 @@ def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
     assert verdicts[("faster paging", "ttd")] == "no clear difference"  # same arrivals and draws
     html = render("comparison", "html", report)
     assert html.count("<svg") == 1 and "faster paging" in html
+    faster = next(d for d in report["differences"] if d["variant"] == "faster paging"
+                  and d["metric"] == "tta")
+    row = f"| faster paging | Time to acknowledge | {format_duration(faster['mean'], signed=True)} |"
+    assert row.startswith("| faster paging | Time to acknowledge | \u2212") and "d 23h" not in row
+    assert row in render("comparison", "md", report)
 
 
 def test_a_users_own_template_runs_sandboxed(tmp_path):
@@ -184,6 +219,69 @@ def test_a_users_own_template_runs_sandboxed(tmp_path):
     own.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(SecurityError):
         render("run", "html", data, template=own)
+
+
+DEADLINES = """
+name: deadlines
+start: "2026-01-05T10:00"
+org:
+  name: Owing Co
+  timezone: Europe/Berlin
+  currency: EUR
+  financial_escalations: [{threshold: 1000, notify: ana}]
+  services: [{id: shop, impact_per_minute: 100}]
+  responders: [{id: ana, timezone: Europe/Berlin}]
+  escalation_policies: [{id: p, levels: [{targets: [{responder: ana}]}]}]
+  severities:
+    P1:
+      escalation_policy: p
+      targets: {acknowledge: 1h, resolve: 10m}
+      deadlines:
+        - {name: mitigated fast, from: started, to: mitigated, within: 10m}
+        - {name: impact over, from: started, to: mitigated, within: 4h}
+incidents:
+  - {type: outage, severity: P1, services: [shop], phases: [{name: fix, duration: 30m}]}
+"""
+
+
+def test_run_report_shares_carry_n_and_an_interval_and_deadlines_their_outcome(simulate):
+    run = simulate(DEADLINES)
+    assert sorted(run.records.deadlines.status) == ["late", "met"]
+    markdown = render("run", "md", run_report(run, run_summary(run)))
+    # one incident, acknowledged within the hour, resolved after more than 10 minutes
+    assert "| P1 | 100% (n=1, 20–100%) | 0% (n=1, 0–80%) |" in markdown
+    assert "| Severity | Deadline | Met | Late | Missed | Unstaffed |" in markdown
+    assert "| P1 | mitigated fast | 0% (n=1, 0–80%) | 1 | 0 | 0 |" in markdown
+    assert "| P1 | impact over | 100% (n=1, 20–100%) | 0 | 0 | 0 |" in markdown
+    # money in the organisation's currency, in the timeline as in the summary line
+    assert "| financial escalation | ana | cost reached €1,000 |" in markdown
+
+
+def test_no_report_signals_a_missed_target_by_colour_alone(simulate, tmp_path):
+    import re
+
+    run = simulate(DEADLINES)
+    folder = tmp_path / "results"
+    from drillsim.drills.output import write_results
+    from drillsim.sim.summary import as_json
+
+    write_results(run, folder, "test", ["drillsim"], as_json(run_summary(run)),
+                  dt.datetime.now().astimezone(), 1, [])
+    from drillsim.reports.history import incident_report, load_history, periodic
+
+    pages = {"run": render("run", "html", run_report(run, run_summary(run))),
+             "incident": render("incident", "html", incident_report(folder, 0)),
+             "monthly": render("periodic", "html", periodic(load_history(folder), "monthly",
+                                                            mttr_target=10))}
+    words = ("met", "missed", "late", "unstaffed", "worse", "better")
+    for name, html in pages.items():
+        for cls, text in re.findall(r'class="([^"]*\b(?:met|missed)\b[^"]*)">(.*?)</', html):
+            assert any(w in text for w in words), (name, cls, text)
+    assert "✗ late" in pages["incident"] and "✓ met" in pages["incident"]
+    assert "✗ missed" in pages["monthly"]
+    markdown = render("incident", "md", incident_report(folder, 0))
+    assert re.search(r"\| mitigated fast \| 2026-01-05 10:10 \+01:00 \| 10m \| \S+ \| \*\*late\*\* \|",
+                     markdown), markdown
 
 
 def test_a_single_replication_gives_no_verdict(simulate):

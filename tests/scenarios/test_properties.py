@@ -10,7 +10,19 @@ from pydantic import BaseModel, ValidationError
 from scipy import stats
 
 from drillsim.scenarios.distributions import Distribution
-from drillsim.scenarios.durations import MAX_MINUTES, format_duration, parse_duration, parse_rate
+from drillsim.scenarios.durations import (
+    DAY,
+    HOUR,
+    MAX_MINUTES,
+    MINUS,
+    MINUTE,
+    SECOND,
+    format_duration,
+    format_span,
+    parse_duration,
+    parse_rate,
+    resolution_for,
+)
 
 UNITS = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 
@@ -37,7 +49,46 @@ def test_a_duration_is_the_sum_of_its_parts(parts):
 
 @given(st.integers(0, 10**8))
 def test_format_and_parse_are_inverse_to_the_second(seconds):
-    assert parse_duration(format_duration(seconds / 60)) == pytest.approx(seconds / 60)
+    assert parse_duration(format_duration(seconds / 60, SECOND)) == pytest.approx(seconds / 60)
+
+
+@given(st.floats(0, 10**7, allow_nan=False))
+def test_a_formatted_duration_parses_back_within_half_its_resolution(minutes):
+    text = format_duration(minutes)
+    assert abs(parse_duration(text) - minutes) <= resolution_for(minutes) / 2 + 1e-9
+    assert format_duration(parse_duration(text)) == text  # formatting what it printed changes nothing
+
+
+@given(st.floats(1 / 60, 10**7, allow_nan=False))
+def test_a_negative_duration_is_its_size_with_a_minus_sign(minutes):
+    assert format_duration(-minutes) == MINUS + format_duration(minutes)
+
+
+@pytest.mark.parametrize(("minutes", "text"), [
+    (0, "0s"), (-0.001, "0s"), (0.5, "30s"), (1.6, "1m 36s"), (9.999, "10m"), (60, "1h"),
+    (-60, MINUS + "1h"), (65, "1h 05m"), (59.99, "1h"), (DAY, "1d"), (2 * DAY + 3 * HOUR, "2d 03h"),
+    (47144.9, "32d 18h"), (None, "\u2013"), (float("nan"), "\u2013"), (90, "1h 30m"),
+])
+def test_duration_edge_cases(minutes, text):
+    assert format_duration(minutes) == text
+
+
+@given(st.floats(0, 10**6, allow_nan=False), st.floats(0, 10**6, allow_nan=False))
+def test_the_two_ends_of_a_span_differ_whenever_they_differ_by_a_second(a, b):
+    low, high = sorted((a, b))
+    first, _, second = format_span(low, high).partition(" \u2013 ")
+    if high - low >= SECOND:
+        assert first != second
+    assert parse_duration(first) <= parse_duration(second)
+
+
+def test_a_span_keeps_the_precision_that_matters():
+    assert format_span(1.6, 2.4) == "1m 36s \u2013 2m 24s"
+    assert format_span(3, 5) == "3m \u2013 5m"
+    assert format_span(376, 377.2) == "6h 16m \u2013 6h 17m"
+    assert format_span(12 * HOUR, 30 * HOUR) == "12h \u2013 1d 06h"
+    assert format_span(MINUTE, None) == "1m \u2013 \u2013"
+    assert format_span(0, 63.6) == "0m \u2013 1h 04m"  # not `0s – 1h 03m 36s`
 
 
 @given(st.text(max_size=12))
