@@ -20,35 +20,57 @@ def _plan(phase: Phase, rng: np.random.Generator) -> Plan:
     return tuple((o.duration.sample(rng), bool(rng.random() < o.success)) for o in phase.options)
 
 
-def _prepare(ident: int, template: IncidentTemplate, severity: str, at: float, org: Organisation,
-             streams: Streams) -> IncidentState:
-    rng = streams.detection
-    delays = []
-    for signal in template.signals:
-        if signal.alert is not None:
-            alert = org.alerts[signal.alert]
-            delays.append(alert_delay(alert, template.symptoms.get(alert.metric), rng))
-        else:
-            delays.append(signal.delay.sample(rng))
-    first = int(np.argmin(delays))
-    signal = template.signals[first]
-    channel = signal.channel if signal.alert is None else (
-        org.alerts[signal.alert].channel or signal.alert)
-    assessment = signal.assessment.sample(rng) if signal.assessment is not None else 0.0
-    work = streams.work
-    phases = [(p, _plan(p, work)) for p in template.phases]
-    injected = {i: _plan(inj.add_phase, work)
-                for i, inj in enumerate(template.injects) if inj.add_phase is not None}
-    facts = frozenset(name for name, p in template.facts.items() if work.random() < p)
-    intervals = [s.backup_interval for s in org.services
-                 if s.id in template.services and s.backup_interval is not None]
-    backup_age = float(work.uniform(0.0, max(intervals))) if intervals else 0.0
-    return IncidentState(id=ident, template=template, severity=severity, initial_severity=severity,
-                         rank=org.rank(severity), started_at=at, detect_delay=delays[first],
-                         detected_by=channel, assessment=assessment,
-                         assessor=signal.assessor if signal.assessment is not None else None,
-                         phases=phases, injected=injected,
-                         facts=facts | frozenset(org.capabilities), backup_age=backup_age)
+class _Preparer:
+    """Draws each incident's detection, assessment and work up front; what depends only on the
+    incident type or the organisation is worked out once per replication, not per incident."""
+
+    def __init__(self, org: Organisation, streams: Streams) -> None:
+        self.org = org
+        self.streams = streams
+        self.ranks = {name: rank for rank, name in enumerate(org.severities)}
+        self.capabilities = frozenset(org.capabilities)
+        self.backups: dict[int, float | None] = {}  # longest backup interval of a type's services
+
+    def backup_interval(self, template: IncidentTemplate) -> float | None:
+        key = id(template)
+        if key not in self.backups:
+            self.backups[key] = max((s.backup_interval for s in self.org.services
+                                     if s.id in template.services
+                                     and s.backup_interval is not None), default=None)
+        return self.backups[key]
+
+    def __call__(self, ident: int, template: IncidentTemplate, severity: str,
+                 at: float) -> IncidentState:
+        org, rng = self.org, self.streams.detection
+        delays = []
+        for signal in template.signals:
+            if signal.alert is not None:
+                alert = org.alerts[signal.alert]
+                delays.append(alert_delay(alert, template.symptoms.get(alert.metric), rng))
+            else:
+                delays.append(signal.delay.sample(rng))
+        first = min(range(len(delays)), key=delays.__getitem__)  # the earliest; first on ties
+        signal = template.signals[first]
+        channel = signal.channel if signal.alert is None else (
+            org.alerts[signal.alert].channel or signal.alert)
+        assessment = signal.assessment.sample(rng) if signal.assessment is not None else 0.0
+        work = self.streams.work
+        phases = [(p, _plan(p, work)) for p in template.phases]
+        injected = {i: _plan(inj.add_phase, work)
+                    for i, inj in enumerate(template.injects) if inj.add_phase is not None}
+        facts = self.capabilities
+        if template.facts:
+            facts = facts | frozenset(name for name, p in template.facts.items()
+                                      if work.random() < p)
+        longest = self.backup_interval(template)
+        backup_age = float(work.uniform(0.0, longest)) if longest is not None else 0.0
+        return IncidentState(id=ident, template=template, severity=severity,
+                             initial_severity=severity, rank=self.ranks[severity], started_at=at,
+                             detect_delay=delays[first], detected_by=channel,
+                             assessment=assessment,
+                             assessor=signal.assessor if signal.assessment is not None else None,
+                             phases=phases, injected=injected, facts=facts,
+                             backup_age=backup_age)
 
 
 def _profile_factor(workload: Workload, clock: WallClock, tz: str, times: np.ndarray) -> np.ndarray:
@@ -97,6 +119,6 @@ def incidents_for(scenario: Scenario, org: Organisation, clock: WallClock,
             picks = streams.severity.choice(len(names), size=len(times), p=weights / weights.sum())
             drawn.extend((float(t), order, kind, names[p]) for t, p in zip(times, picks, strict=True))
     drawn.sort(key=lambda d: (d[0], d[1]))
-    return [_prepare(i, template, sev, at, org, streams)
-            for i, (at, _, template, sev) in enumerate(drawn)]
+    prepare = _Preparer(org, streams)
+    return [prepare(i, template, sev, at) for i, (at, _, template, sev) in enumerate(drawn)]
 

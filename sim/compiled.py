@@ -103,12 +103,19 @@ class CompiledOrg:
         self.index = {r.id: i for i, r in enumerate(org.responders)}
         self.ranks = {name: org.rank(name) for name in org.severities}
         self.deadlines = {name: sev.all_deadlines() for name, sev in org.severities.items()}
+        schedules: dict[Hours, Schedule[bool]] = {}  # people with the same hours share one
+
+        def shared(hours: Hours) -> Schedule[bool]:
+            if hours not in schedules:
+                schedules[hours] = hours_schedule(clock, hours)
+            return schedules[hours]
+
         for r in org.responders:
             tz = r.timezone or org.timezone
-            hours = r.working_hours or Hours(timezone=tz, windows=org.business_hours.windows,
-                                             holidays=org.business_hours.holidays)
-            self.working.append(hours_schedule(clock, hours))
-            self.night.append(hours_schedule(clock, Hours(timezone=tz, windows=NIGHT)))
+            self.working.append(shared(r.working_hours or Hours(
+                timezone=tz, windows=org.business_hours.windows,
+                holidays=org.business_hours.holidays)))
+            self.night.append(shared(Hours(timezone=tz, windows=NIGHT)))
             self.ack_working.append(r.ack_delay.working)
             self.ack_evening.append(r.ack_delay.evening or r.ack_delay.off_hours)
             self.ack_sleep.append(r.ack_delay.sleep or r.ack_delay.off_hours)
@@ -131,7 +138,7 @@ class CompiledOrg:
                 lambda t, rot=rot: tuple(self.index[m] for m in oncall.on_call(rot, t)),
                 lambda lo, hi, rot=rot: oncall.change_points(rot, lo, hi),
             )
-        self.business = hours_schedule(clock, org.business_hours)
+        self.business = shared(org.business_hours)
         for i, r in enumerate(org.responders):
             for team in r.teams:
                 self.teams[team] = self.teams.get(team, frozenset()) | {i}

@@ -59,13 +59,22 @@ class Simulation:
         self.log = self.paging.log
         self.tasks: list[list[Any]] = []  # incident, severity, name, occurrence, due, done, unstaffed
         self.mobilised: list[list[Any]] = []  # incident, role, requested, engaged, by, track
+        self._needs: dict[int, list[RoleNeed]] = {}  # each incident type's requirements, by id
 
     def run(self, replication: int) -> RunRecords:
+        return self.records(replication, self.play())
+
+    def play(self) -> list[IncidentState]:
+        """Run every incident of the replication to the end of the run."""
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
         self.env.process(self._arrivals(incidents))
         last = incidents[-1].started_at if incidents else 0.0
         self.env.run(until=max(last, self.scenario.workload.horizon
                                if self.scenario.workload else 0.0) + TAIL)
+        return incidents
+
+    def records(self, replication: int, incidents: list[IncidentState]) -> RunRecords:
+        """The replication's flat rows, from its incidents as the run left them."""
         end = self.env.now
         rows, deadlines = [], []
         by_id = {inc.id: inc for inc in incidents}
@@ -83,8 +92,11 @@ class Simulation:
             status = "unstaffed" if unstaffed else ("missed" if math.isnan(done) else (
                 "met" if done <= due else "late"))
             deadlines.append((ident, inc.severity, name, k, due, done, status == "met", status))
+        per_incident: dict[int, list[tuple[Any, ...]]] = {}
+        for deadline in deadlines:
+            per_incident.setdefault(deadline[0], []).append(deadline)
         for inc in incidents:
-            rows.append(incident_row(replication, inc, self.c, deadlines, end))
+            rows.append(incident_row(replication, inc, self.c, per_incident.get(inc.id, []), end))
         mobilisations = [
             (inc_id, by_id[inc_id].severity, role, requested, engaged,
              None if by is None else self.paging.ids[by], track.pages if track else 0,
@@ -100,9 +112,6 @@ class Simulation:
         return self.c.deadlines[inc.severity]
 
     # --- milestones ---------------------------------------------------------------------------
-
-    def _mark(self, inc: IncidentState, name: str) -> None:
-        inc.reach(name, self.env.now)
 
     def _reached(self, inc: IncidentState, name: str) -> simpy.Event:
         """An event that fires when the incident reaches a milestone (at once if it has)."""
@@ -158,11 +167,11 @@ class Simulation:
             return
         if inc.detect_delay > 0:
             yield env.timeout(inc.detect_delay)
-        self._mark(inc, "detected")
+        inc.reach("detected", env.now)
         self.log(inc, "detected", inc.detected_by)
         if inc.assessment > 0:
             yield from self._assess(inc)
-        self._mark(inc, "declared")
+        inc.reach("declared", env.now)
         self.log(inc, "declared", detail=inc.severity)
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
             self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
@@ -175,7 +184,7 @@ class Simulation:
             yield env.timeout(wait) | changed
             if not changed.triggered:
                 break
-        self._mark(inc, "paged")
+        inc.reach("paged", env.now)
         policies = self.c.policies_for(inc.template, inc.severity)
         if len(policies) == 1 and not may_change:  # one track, nothing can add another
             answer = yield self.paging.start(inc, self.c.paths[policies[0]]).ack
@@ -185,34 +194,40 @@ class Simulation:
             answer = yield inc.ack
         if answer is None:
             return  # every policy ran out without an answer
-        needs = [self.c.need(t) for t in inc.template.requires]
+        needs = self._needs.get(id(inc.template))
+        if needs is None:
+            needs = self._needs[id(inc.template)] = [self.c.need(t) for t in inc.template.requires]
         missing = [n for n in needs if self._on_incident(inc, n) is None]
         if len(missing) == 1:
             yield from self._mobilise(inc, missing[0])
         elif missing:
             yield env.all_of([env.process(self._mobilise(inc, n)) for n in missing])
-        self._mark(inc, "engaged")
+        inc.reach("engaged", env.now)
         inc.worker = env.active_process
+        preempt = self.c.org.preempt
         index = 0
         while index < len(inc.phases):  # injects may append phases while this runs
             phase, plan = inc.phases[index]
             self.log(inc, "phase", detail=phase.name)
             if isinstance(plan, float):
-                yield from self._spend(inc, plan * self._pace(inc, phase.skill,
-                                                              phase.unskilled_factor))
+                minutes = plan * self._pace(inc, phase.skill, phase.unskilled_factor)
+                if preempt:
+                    yield from self._spend(inc, minutes)
+                else:  # nobody is ever pulled off: plain work
+                    yield env.timeout(minutes)
                 worked = True
             else:
                 worked = yield from self._try_options(inc, phase, plan)
-            self._mark(inc, f"phase:{phase.name}")
+            inc.reach(f"phase:{phase.name}", env.now)
             if phase.mitigates and worked and inc.mitigated_at is None:
-                self._mark(inc, "mitigated")
+                inc.reach("mitigated", env.now)
                 self.log(inc, "mitigated")
             index += 1
         inc.worker = None
         if inc.mitigated_at is None:
-            self._mark(inc, "mitigated")
+            inc.reach("mitigated", env.now)
             self.log(inc, "mitigated")
-        self._mark(inc, "resolved")
+        inc.reach("resolved", env.now)
         self.log(inc, "resolved")
         for r in list(inc.engaged):
             self.paging.release(inc, r)
@@ -230,7 +245,7 @@ class Simulation:
     def _joined(self, inc: IncidentState, track: Track, r: int) -> None:
         if track.role is None and inc.acknowledged_at is None:
             inc.acknowledged_by = r
-            self._mark(inc, "acknowledged")
+            inc.reach("acknowledged", self.env.now)
             if inc.ack is not None and not inc.ack.triggered:
                 inc.ack.succeed(r)
 
@@ -278,7 +293,7 @@ class Simulation:
         with self.people.desk(r).request(priority=inc.rank) as turn:
             yield turn
             if inc.first_response_at is None:
-                self._mark(inc, "first_response")
+                inc.reach("first_response", self.env.now)
             self.log(inc, "assessing", self.paging.ids[r])
             yield self.env.timeout(inc.assessment)
 
@@ -314,20 +329,20 @@ class Simulation:
                   need: RoleNeed) -> Generator[simpy.Event, Any, int | None]:
         """Bring in someone for a role along its own path; shared by everything on the
         incident that needs the role. None when nobody could be found."""
-        if need.key not in inc.mobilising:
-            inc.mobilising[need.key] = self.env.event()
-            self.env.process(self._fill(inc, need, inc.mobilising[need.key]))
-        return (yield inc.mobilising[need.key])
+        if need.key in inc.mobilising:
+            return (yield inc.mobilising[need.key])
+        done = inc.mobilising[need.key] = self.env.event()
+        return (yield from self._fill(inc, need, done))
 
     def _fill(self, inc: IncidentState, need: RoleNeed,
-              done: simpy.Event) -> Generator[simpy.Event, Any, None]:
+              done: simpy.Event) -> Generator[simpy.Event, Any, int | None]:
         row: list[Any] = [inc.id, need.key, self.env.now, NAN, None, None, ""]
         self.mobilised.append(row)
         if not need.qualified:
             self.log(inc, "unfilled", detail=f"{need.key}: nobody in the organisation fills it")
             row[6] = "unstaffed"
             done.succeed(None)
-            return
+            return None
         self.log(inc, "mobilising", detail=need.key)
         inc.waiting_for.add(need.key)
         track = self.paging.start(inc, need.path, role=need.key)
@@ -340,6 +355,7 @@ class Simulation:
         else:
             row[3], row[4] = self.env.now, r
         done.succeed(r)
+        return r
 
     # --- work ---------------------------------------------------------------------------------
 

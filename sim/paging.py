@@ -53,32 +53,45 @@ class Paging:
         """Start paging along `path` for the incident (or to mobilise `role`)."""
         track = Track(path=path, ack=self.env.event(), paged_at=self.env.now, role=role)
         inc.tracks.append(track)
-        self.env.process(self._escalate(inc, track))
+        self._escalate(inc, track, path, 0, 0, True)
         return track
 
-    def _escalate(self, inc: IncidentState, track: Track) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        first = True
-        path: Path | None = track.path
+    def _escalate(self, inc: IncidentState, track: Track, path: Path | None, cycle: int,
+                  index: int, first: bool) -> None:
+        """Page the track's next level, skipping levels with nobody on call, and set a timer
+        for the one after; past the last level of the last path the track is exhausted.
+        Timers rather than a process per track: escalation is the hottest path of a run."""
         while path is not None:
-            for cycle in range(path.repeat + 1):
-                for number, level in enumerate(path.levels, start=1):
+            levels = path.levels
+            while cycle <= path.repeat:
+                while index < len(levels):
                     if track.ack.triggered:
                         return
+                    level = levels[index]
+                    index += 1
                     if not first:
                         inc.escalations += 1
-                        self.log(inc, "escalated", detail=f"{path.id} level {number}"
+                        self.log(inc, "escalated", detail=f"{path.id} level {index}"
                                                           f"{f' (repeat {cycle})' if cycle else ''}")
                     if not self._page_level(inc, track, level):
                         track.skipped += 1
-                        self.log(inc, "skipped", detail=f"{path.id} level {number}: "
+                        self.log(inc, "skipped", detail=f"{path.id} level {index}: "
                                                         "nobody on call")
                         continue
-                    first = False
                     if level.respond_within is not None and cycle == 0:
-                        track.levels_paged.append((path, number, env.now))
-                    yield env.timeout(level.delay) | track.ack
-            path = self.c.paths[path.then] if path.then else None
+                        track.levels_paged.append((path, index, self.env.now))
+
+                    if track.ack.triggered:  # answered at once: nothing left to escalate
+                        return
+
+                    def next_level(_: simpy.Event, p: Path = path, k: int = cycle,
+                                   i: int = index) -> None:
+                        self._escalate(inc, track, p, k, i, False)
+
+                    self.env.timeout(level.delay).callbacks.append(next_level)
+                    return
+                cycle, index = cycle + 1, 0
+            path, cycle = (self.c.paths[path.then] if path.then else None), 0
         track.exhausted = True
         self._check_exhausted(inc, track)
 

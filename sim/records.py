@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from drillsim.sim.clock import WallClock
     from drillsim.sim.engine import RunRecords
 
+_ATTRIBUTES = tuple((name, f"{name}_at") for name in MILESTONES)
 OUTCOMES = ("cost", "data_loss_minutes", "rto_met", "rpo_met", "updates_due", "updates_sent")
 INCIDENT_COLUMNS = (
     "replication", "incident", "type", "severity", "initial_severity",
@@ -88,7 +89,7 @@ def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
                  deadlines: list[Any], end: float) -> tuple[Any, ...]:
     """One incident's row, in INCIDENT_COLUMNS order."""
     policy = compiled.org.severities[inc.severity]
-    at = {name: _nan(getattr(inc, f"{name}_at")) for name in MILESTONES}
+    at = {name: _nan(getattr(inc, attribute)) for name, attribute in _ATTRIBUTES}
     outcome = summary_row(inc, compiled, deadlines, end)
     met, business = [], []
     for target in TARGETS:
@@ -99,11 +100,9 @@ def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
             elapsed = counted = compiled.business.minutes_in(at[target.start], at[target.end])
         met.append(None if limit is None else bool(elapsed <= limit))
         business.append(counted)
-    ids = compiled.index
-    names = list(ids)
     return (replication, inc.id, inc.template.type, inc.severity, inc.initial_severity,
             *at.values(), inc.detected_by,
-            None if inc.acknowledged_by is None else names[inc.acknowledged_by],
+            None if inc.acknowledged_by is None else compiled.responders[inc.acknowledged_by].id,
             inc.escalations, inc.pages, len(set(inc.involved)), *(outcome[o] for o in OUTCOMES),
             *met, why_unacknowledged(inc), why_unresolved(inc), *business)
 

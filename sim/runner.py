@@ -73,7 +73,10 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
     # a multiprocessing pool, not concurrent.futures: leaving it (done, or on Ctrl-C) ends the
     # workers at once, where a ProcessPoolExecutor would wait for its queued replications
     with multiprocessing.Pool(workers, initializer=_init_pool_worker, initargs=(bundle,)) as pool:
-        for done, run in enumerate(pool.imap(_run_one, jobs), start=1):
+        # a few batches per worker: fewer round trips than one replication at a time, and
+        # still balanced when replications differ in length
+        batch = max(1, replications // (workers * 4))
+        for done, run in enumerate(pool.imap(_run_one, jobs, chunksize=batch), start=1):
             if progress:
                 progress(done)
             yield run

@@ -48,9 +48,14 @@ def test_same_seed_gives_identical_records_for_any_number_of_workers() -> None:
     one = replicate(bundle, 4, seed=11, workers=1).records
     again = replicate(bundle, 4, seed=11, workers=1).records
     two = replicate(bundle, 4, seed=11, workers=2).records
-    for name in ("events", "incidents", "responders"):
+    for name in ("events", "incidents", "responders", "deadlines", "mobilisations"):
         assert getattr(one, name).equals(getattr(again, name)), name
         assert getattr(one, name).equals(getattr(two, name)), name
+    # enough replications that each worker takes them in batches
+    batched = replicate(bundle, 16, seed=11, workers=2).records
+    serial = replicate(bundle, 16, seed=11, workers=1).records
+    for name in ("events", "incidents", "responders", "deadlines", "mobilisations"):
+        assert getattr(batched, name).equals(getattr(serial, name)), name
     other = replicate(bundle, 4, seed=12, workers=1).records
     assert not one.incidents.equals(other.incidents)
 
