@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean browser
+.PHONY: demo test bench lint clean browser readme
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/drillsim run demo --reps 20 --seed 7 --out demo-results --report demo-results/report.html
+	$(BIN)/drillsim run demo --reps 20 --seed 7 --out demo-results --force --report demo-results/report.html
 
 # the report tests open HTML in Debian's Chromium
 browser:
@@ -23,10 +23,14 @@ browser:
 	  $$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; }
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -s tests/benchmarks --override-ini addopts=
+
+# rewrite the README's example blocks from the current code (see tests/readme_examples.py)
+readme: $(STAMP)
+	$(BIN)/python tests/readme_examples.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,7 @@
-"""The `drillsim` command: a thin front door over the library."""
+"""The `drillsim` command: a thin front door over the library.
+
+Start-up imports only click; each command imports what it needs, so `--help`, `--version` and
+`validate` stay instant. Names from users' files go through rich markup escaped."""
 
 from __future__ import annotations
 
@@ -6,26 +9,13 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from drillsim.reports.files import write_text
-from drillsim.reports.render import format_of, write_report
-from drillsim.scenarios.durations import parse_duration
-from drillsim.scenarios.errors import DrillsimError, InputError, Problem
-from drillsim.scenarios.loader import bundled, load, load_organisation, read_document
-from drillsim.sim.metrics import responder_load
-from drillsim.sim.runner import default_workers, replicate
-from drillsim.sim.summary import as_json, run_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
-VERSION = package_version("drillsim")
+MAX_REPS = 1_000_000
 
 
 def user_errors(func: F) -> F:
@@ -33,6 +23,8 @@ def user_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from drillsim.scenarios.errors import DrillsimError
+
         try:
             return func(*args, **kwargs)
         except DrillsimError as exc:
@@ -45,90 +37,165 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(VERSION, prog_name="drillsim")
+class _Root(click.Group):
+    """The root group: Ctrl-C ends any command with one line and exit status 130; the command
+    line as given is kept in `ctx.meta["argv"]` for the results manifest."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        ctx = super().make_context(info_name, list(args), parent, **extra)
+        ctx.meta["argv"] = ["drillsim", *args]
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("drillsim: interrupted", err=True)
+            ctx.exit(130)
+
+
+def bundled_names(kind: str | None = None) -> Callable[..., list[Any]]:
+    """Shell completion: bundled names (of one kind, if given) and the shell's own files."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        from drillsim.scenarios.document import bundled
+
+        return [*(CompletionItem(name, help=description) for name, what, description in bundled()
+                  if name.startswith(incomplete) and kind in (None, what)),
+                CompletionItem(incomplete, type="file")]
+
+    return complete
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                      show_default=True, help="json: one JSON document on stdout.")
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="drillsim", prog_name="drillsim")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
-    """Simulate incident response against your organisation and measure TTD, TTA, TTM, TTR."""
+    """Simulate incident response against your organisation and measure TTD, TTA, TTM, TTR.
+
+    \b
+    Example:
+      drillsim run demo --reps 20 --seed 7
+    """
 
 
 @cli.command()
-@click.argument("scenario")
-@click.option("--org", "org_file", help="Organisation file (overrides the scenario's own).")
-@click.option("--reps", default=100, show_default=True, type=click.IntRange(min=1),
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the scenario's own).")
+@click.option("--reps", default=100, show_default=True, type=click.IntRange(1, MAX_REPS),
               help="Independent replications.")
-@click.option("--seed", default=1, show_default=True, type=int, help="Random seed.")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--out", type=click.Path(file_okay=False), help="Write records and a manifest here.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Random seed.")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@FORMAT
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Write records and a manifest into this new or empty folder.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False),
               help="Write a report: FILE.html (with charts) or FILE.md.")
+@click.option("--force", is_flag=True, help="Replace an earlier run's results in --out.")
 @click.option("--map", "maps", multiple=True, metavar="KIND:OLD=NEW",
               help="Use the organisation's NEW for the scenario's OLD, e.g. service:payments=api "
                    "(repeatable).")
 @user_errors
 def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
-        out: str | None, report_file: str | None, maps: tuple[str, ...]) -> None:
+        out: str | None, report_file: str | None, force: bool, maps: tuple[str, ...]) -> None:
     """Run SCENARIO (a file, or the name of a bundled one) and summarise the response.
 
     \b
-    Example:
+    Examples:
+      drillsim run demo --reps 20 --seed 7
+      drillsim run my-plan/scenario.yaml --out results --report results/report.html
+      drillsim run data-breach --org three-tier-teams --format json
       drillsim run data-breach --org my-plan/organisation.yaml --map skill:security=backend
     """
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from drillsim.drills.output import earlier_results
+    from drillsim.reports.render import format_of
+    from drillsim.scenarios.loader import load
     from drillsim.scenarios.names import parse_map
 
+    started = dt.datetime.now().astimezone()
+    replaces = earlier_results(out, force) if out else []  # refuse before simulating, not after
     if report_file:
-        format_of(report_file)  # a bad name fails before the simulation, not after
+        format_of(report_file)
     bundle = load(scenario, org_file, parse_map(maps))
+    from drillsim.sim.runner import default_workers, replicate
+
+    workers = min(workers or default_workers(), reps)
     err = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True,
                   disable=fmt == "json" or not err.is_terminal) as progress:
-        task = progress.add_task(f"simulating {bundle.scenario.name}", total=reps)
-        result = replicate(bundle, reps, seed, workers or default_workers(),
+        task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
+        result = replicate(bundle, reps, seed, workers,
                            progress=lambda done: progress.update(task, completed=done))
+    from drillsim.sim.summary import as_json, run_summary
+
     summary = run_summary(result)
     if out:
+        from importlib.metadata import version
+
         from drillsim.drills.output import write_results
 
-        write_results(result, out, VERSION, ["drillsim", *sys.argv[1:]], as_json(summary))
+        write_results(result, out, version("drillsim"), click.get_current_context().meta["argv"],
+                      as_json(summary), started, workers, replaces)
     if report_file:
         from drillsim.reports.data import run_report
+        from drillsim.reports.render import write_report
 
         write_report(report_file, "run", run_report(result, summary))
     if fmt == "json":
         click.echo(json.dumps(as_json(summary), indent=2))
         return
-    console = Console()
     from drillsim.drills.render import print_summary
+    from drillsim.sim.metrics import responder_load
 
+    console = Console()
     print_summary(console, summary, responder_load(result.records.responders))
     if out:
-        console.print(f"Records and manifest written to [bold]{out}[/]")
+        console.print(f"Records and manifest written to [bold]{escape(out)}[/]")
     if report_file:
-        console.print(f"Report written to [bold]{report_file}[/]")
+        console.print(f"Report written to [bold]{escape(report_file)}[/]")
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True)
-@user_errors
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario and organisation FILES; report every problem, exit 2 if any."""
-    problems: list[str] = []
-    for file in files:
-        try:
-            doc = read_document(file)
-            if "incidents" in doc.data or "workload" in doc.data:
-                load(file)
-            else:
-                load_organisation(file)
+@click.argument("files", nargs=-1, required=True, shell_complete=bundled_names())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: a list of {file, ok, problems} on stdout.")
+def validate(files: tuple[str, ...], fmt: str) -> None:
+    """Check scenario and organisation FILES; report every problem, exit 2 if any.
+
+    \b
+    Examples:
+      drillsim validate my-plan/*.yaml
+      drillsim validate demo --format json
+    """
+    from drillsim.scenarios.loader import validate_file
+
+    results = [(file, validate_file(file)) for file in files]
+    for file, problems in results:
+        if not problems and fmt == "text":
             click.echo(f"ok: {file}")
-        except DrillsimError as exc:
-            problems.extend(str(exc).splitlines())
-    if problems:
-        for line in problems:
-            click.echo(f"error: {line}", err=True)
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps([{"file": file, "ok": not problems,
+                                "problems": [vars(p) for p in problems]}
+                               for file, problems in results], indent=2))
+    if any(problems for _, problems in results):
         sys.exit(2)
 
 
@@ -137,7 +204,14 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--force", is_flag=True, help="Overwrite files already there.")
 @user_errors
 def init(folder: str, force: bool) -> None:
-    """Write a starter organisation.yaml and scenario.yaml, every field explained, into FOLDER."""
+    """Write a starter organisation.yaml and scenario.yaml, every field explained, into FOLDER.
+
+    \b
+    Example:
+      drillsim init my-plan && drillsim validate my-plan/*.yaml
+    """
+    from drillsim.reports.files import write_text
+    from drillsim.scenarios.errors import InputError, Problem
     from drillsim.scenarios.loader import starter_files
 
     target = Path(folder)
@@ -154,17 +228,22 @@ def init(folder: str, force: bool) -> None:
 
 @cli.group()
 def report() -> None:
-    """Reports from a results folder (`drillsim run --out`) or an incident-history CSV."""
+    """Reports from a results folder (`drillsim run --out`) or an incident-history CSV.
+
+    \b
+    Example:
+      drillsim report monthly results --out monthly.html
+    """
 
 
 def _periodic(period: str) -> Callable[..., None]:
-    @click.argument("source")
+    @click.argument("source", type=click.Path())
     @click.option("--out", required=True, type=click.Path(dir_okay=False),
                   help="FILE.md or FILE.html")
     @click.option("--mttr-target", default="4h", show_default=True,
                   help="Target for the mean time to resolve.")
-    @click.option("--uptime-target", default=99.9, show_default=True, type=float,
-                  help="Uptime target, percent.")
+    @click.option("--uptime-target", default=99.9, show_default=True,
+                  type=click.FloatRange(0, 100), help="Uptime target, percent.")
     @click.option("--timezone", help="IANA zone of the report's clock and of times without an "
                   "offset in a CSV [default: the results folder's organisation's].")
     @click.option("--major", help="Severities whose impact is downtime, most severe first, "
@@ -176,21 +255,29 @@ def _periodic(period: str) -> Callable[..., None]:
     @user_errors
     def command(source: str, out: str, mttr_target: str, uptime_target: float,
                 timezone: str | None, major: str | None, since: Any, until: Any) -> None:
-        from drillsim.reports.history import load_history, periodic
+        from drillsim.reports.render import format_of, write_report
+        from drillsim.scenarios.durations import parse_duration
+        from drillsim.scenarios.errors import InputError, Problem
 
         format_of(out)
+        if uptime_target != uptime_target:  # FloatRange lets NaN through
+            raise InputError([Problem("--uptime-target", None, "", "expected a number in 0..100")])
         try:
             target = parse_duration(mttr_target)
         except ValueError as exc:
             raise InputError([Problem("--mttr-target", None, "", str(exc))]) from None
+        from drillsim.reports.history import load_history, periodic
+
         names = [n.strip() for n in major.split(",") if n.strip()] if major else None
         history = load_history(source, timezone, names, since and since.date(),
                                until and until.date())
         write_report(out, "periodic", periodic(history, period, target, uptime_target))
         click.echo(f"wrote {out}")
 
-    command.__doc__ = f"The {period} incident report of SOURCE: counts and their trend, major " \
-        "incidents, MTTR and uptime against target, severities and top categories."
+    command.__doc__ = (
+        f"The {period} incident report of SOURCE: counts and their trend, major incidents, MTTR "
+        "and uptime against target, severities and top categories.\n\n\b\nExample:\n"
+        f"  drillsim report {period} results --out {period}.html --mttr-target 2h")
     return command
 
 
@@ -200,15 +287,22 @@ report.command("quarterly")(_periodic("quarterly"))
 
 @report.command("incident")
 @click.argument("results", type=click.Path(file_okay=False))
-@click.option("--incident", "incident_id", required=True, type=int, help="Incident number.")
-@click.option("--replication", default=0, show_default=True, type=int)
+@click.option("--incident", "incident_id", required=True, type=click.IntRange(min=0),
+              help="Incident number.")
+@click.option("--replication", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.md or FILE.html")
 @click.option("--timezone", help="IANA zone to show times in [default: the organisation's].")
 @user_errors
 def incident_report_command(results: str, incident_id: int, replication: int, out: str,
                             timezone: str | None) -> None:
-    """A post-mortem skeleton for one simulated incident: impact, timeline, deadlines."""
+    """A post-mortem skeleton for one simulated incident: impact, timeline, deadlines.
+
+    \b
+    Example:
+      drillsim report incident results --incident 3 --out incident-3.md
+    """
     from drillsim.reports.history import incident_report
+    from drillsim.reports.render import format_of, write_report
 
     format_of(out)
     write_report(out, "incident", incident_report(results, incident_id, replication, timezone))
@@ -217,18 +311,40 @@ def incident_report_command(results: str, incident_id: int, replication: int, ou
 
 @cli.group()
 def scenarios() -> None:
-    """The bundled library of organisations and scenarios."""
+    """The bundled library of organisations and scenarios.
+
+    \b
+    Example:
+      drillsim scenarios list
+    """
 
 
 @scenarios.command("list")
-def list_scenarios() -> None:
-    """Every bundled file with a one-line description."""
+@FORMAT
+def list_scenarios(fmt: str) -> None:
+    """Every bundled file with a one-line description.
+
+    \b
+    Examples:
+      drillsim scenarios list
+      drillsim scenarios list --format json
+    """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from drillsim.scenarios.document import bundled
+
+    if fmt == "json":
+        click.echo(json.dumps([{"name": name, "kind": kind, "description": description}
+                               for name, kind, description in bundled()], indent=2))
+        return
     table = Table(box=None)
     table.add_column("name", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("description")
     for name, kind, description in bundled():
-        table.add_row(name, kind, description)
+        table.add_row(escape(name), kind, escape(description))
     Console().print(table)
 
 

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from drillsim.reports.files import write_text
+from drillsim.scenarios.document import BUNDLED, LIBRARY, bundled
 from drillsim.scenarios.errors import InputError, Problem, nearest
-from drillsim.scenarios.loader import BUNDLED, LIBRARY, bundled
 
 _ORG_LINE = re.compile(r"^org:[ \t]*(?P<ref>[^#\s{\[][^#\n]*?)[ \t]*(?P<comment>#.*)?$", re.M)
 

@@ -14,6 +14,7 @@ from drillsim.scenarios.measures import METRICS, TARGETS
 from drillsim.sim.metrics import Spread
 from drillsim.sim.summary import NOT_MET, RunSummary
 
+ONCALL_ROWS = 10
 DEFINITIONS = "; ".join(f"{m.label} = {m.end} − {m.start}" for m in METRICS)
 
 
@@ -86,11 +87,13 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
             roles.add_row(escape(r.role), str(r.requests), str(t.n), minutes(t.mean), _ci(t),
                           minutes(t.p90), escape(tally(r.outcomes, ("engaged",))))
         console.print(roles)
-    busiest = load.sort_values("pages", ascending=False).head(10)
+    busiest = load.sort_values("pages", ascending=False).head(ONCALL_ROWS)
     oncall = Table(title="On-call load per replication (mean)")
     for column in ("responder", "pages", "night pages", "off-hours pages", "time engaged"):
         oncall.add_column(column, justify="left" if column == "responder" else "right")
     for rid, row in busiest.iterrows():
         oncall.add_row(escape(str(rid)), f"{row.pages:.1f}", f"{row.night_pages:.1f}",
                        f"{row.off_hours_pages:.1f}", minutes(row.minutes_engaged))
+    if len(load) > len(busiest):
+        oncall.add_row(f"… and {len(load) - len(busiest)} more", style="dim")
     console.print(oncall)

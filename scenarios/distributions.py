@@ -5,18 +5,32 @@ from __future__ import annotations
 import math
 import statistics
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from drillsim.scenarios.durations import Duration, parse_duration
+from drillsim.scenarios.durations import MAX_MINUTES, Duration, parse_duration
+
+if TYPE_CHECKING:  # numpy is only needed to sample, not to read a file
+    import numpy as np
 
 Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> _Dist:
+        try:
+            mean = self.mean()
+        except OverflowError:
+            mean = math.inf
+        except AssertionError:
+            return self  # incomplete parameters: the subclass's own check says which
+        if not mean <= MAX_MINUTES:
+            raise ValueError("these parameters give a mean duration of more than 100 years")
+        return self
 
     def sample(self, rng: np.random.Generator) -> float:
         """One draw in minutes."""
@@ -224,7 +238,10 @@ DISTRIBUTIONS: dict[str, type[_Dist]] = {
 
 def _shorthand(value: Any) -> Any:
     """A bare duration (`5m`) means a fixed one; an unknown `dist` gets a clear message."""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dict | _Dist):
+        raise ValueError("expected a duration such as '5m', or a distribution such as "
+                         f"{{dist: exponential, mean: 5m}}, found {value!r}")
+    if isinstance(value, str | int | float):
         return {"dist": "fixed", "value": parse_duration(value)}
     if isinstance(value, dict):
         kind = value.get("dist")

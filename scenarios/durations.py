@@ -3,6 +3,7 @@ formatter that shows a duration to people everywhere (terminal, reports, charts)
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from pydantic import BeforeValidator
 _UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _WHOLE = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
+MAX_MINUTES = 100 * 365 * 1440.0  # a century: anything longer is a slip of the keyboard
 
 
 def parse_duration(value: Any) -> float:
@@ -30,8 +32,12 @@ def parse_duration(value: Any) -> float:
         minutes = sum(float(n) * _UNIT_MINUTES[u] for n, u in _PART.findall(text))
     else:
         raise ValueError(f"expected a duration such as '15m' or '1h30m', found {value!r}")
+    if not math.isfinite(minutes):
+        raise ValueError(f"expected a finite duration such as '15m', found {value!r}")
     if minutes < 0:
         raise ValueError(f"a duration cannot be negative, found {value!r}")
+    if minutes > MAX_MINUTES:
+        raise ValueError(f"expected a duration of at most 100 years, found {value!r}")
     return minutes
 
 
@@ -90,8 +96,9 @@ def parse_rate(value: Any) -> float:
             raise ValueError(f"expected a rate such as '4/7d', found {value!r}") from None
         per_text = per_text.strip()
         per = parse_duration(per_text if per_text[:1].isdigit() else f"1{per_text}")
-        if count < 0 or per <= 0:
-            raise ValueError(f"a rate needs a count >= 0 and a positive period, found {value!r}")
+        if not math.isfinite(count) or count < 0 or per <= 0:
+            raise ValueError(f"a rate needs a finite count >= 0 and a positive period, found "
+                             f"{value!r}")
         return count / per
     raise ValueError(f"expected a rate such as '4/7d' or '2/d', found {value!r}")
 

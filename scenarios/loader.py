@@ -2,255 +2,133 @@
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from drillsim.scenarios import org as org_models
-from drillsim.scenarios import scenario as scenario_models
+from drillsim.scenarios.document import (
+    Document,
+    Path_,
+    bundled,
+    parse_file,
+    read_document,
+    resolve,
+)
 from drillsim.scenarios.errors import InputError, Problem, nearest
 from drillsim.scenarios.names import Mapping, apply_map, missing
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Bundle, Scenario
+from drillsim.scenarios.schema import Checked, References, check_model, unique
 
-Path_ = tuple[str | int, ...]
-M = TypeVar("M", bound=BaseModel)
-LIBRARY = "drillsim.scenarios.library"
-BUNDLED = "bundled:"  # prefix naming a bundled file, never a path
-
-
-class Document:
-    """A parsed YAML file: its data, and the line on which each field path starts."""
-
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self.lines: dict[Path_, int] = {}
-        self.data: Any = None
-        self.problems: list[Problem] = []
-        try:
-            loader = yaml.SafeLoader(text)
-            try:
-                node = loader.get_single_node()
-                self.data = loader.construct_document(node) if node is not None else None
-            finally:
-                loader.dispose()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            raise InputError([Problem(name, line, "", f"YAML syntax: {exc.problem}")]) from exc
-        if node is not None:
-            self._index(node, ())
-        if not isinstance(self.data, dict):
-            raise InputError([Problem(name, 1, "", "expected a mapping of fields at the top level")])
-
-    def _index(self, node: yaml.Node, path: Path_) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key, value in node.value:
-                if key.value in seen:
-                    self.problems.append(Problem(self.name, key.start_mark.line + 1,
-                                                 _dotted((*path, key.value)), "duplicate key"))
-                seen.add(key.value)
-                self._index(value, (*path, key.value))
-                self.lines[(*path, key.value)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for index, value in enumerate(node.value):
-                self._index(value, (*path, index))
-
-    def line(self, path: Path_) -> int | None:
-        """The line of the longest prefix of `path` that exists in the file."""
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.lines:
-                return self.lines[path[:end]]
-        return None
-
-    def problem(self, path: Path_, message: str) -> Problem:
-        return Problem(self.name, self.line(path), _dotted(path), message)
+__all__ = ["Document", "bundled", "load", "load_organisation", "read_document", "resolve",
+           "validate_file"]
+SCENARIO_FIELDS = frozenset({"incidents", "workload", "start", "org"})  # an organisation has none
 
 
-def _dotted(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-@functools.cache
-def _field_names() -> tuple[str, ...]:
-    names: set[str] = set()
-    for module in (org_models, scenario_models):
-        for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, BaseModel):
-                for fname, field in obj.model_fields.items():
-                    names.add(field.alias or fname)
-    return tuple(sorted(names))
-
-
-_SCALAR_TAGS = frozenset({"str", "int", "float", "bool", "none"})
-
-
-def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_ | None:
-    """The path in the file of a pydantic error location, without union tags; None when the
-    error belongs to a union branch the value plainly is not (a mapping is no `str`)."""
-    path: list[str | int] = []
-    for index, part in enumerate(loc):
-        in_map = isinstance(data, dict) and part in data
-        in_list = isinstance(data, list | tuple) and isinstance(part, int) and part < len(data)
-        if in_map or in_list:
-            data = data[part]
-            path.append(part)
-        elif isinstance(data, dict) and part == data.get("dist"):
-            continue  # the tag of a distribution's union
-        elif part in _SCALAR_TAGS and isinstance(data, dict | list):
-            return None
-        elif isinstance(part, str) and part[:1].isupper() and not isinstance(data, dict):
-            return None  # a model branch, but the value is a scalar
-        elif index == len(loc) - 1 and isinstance(part, str) and isinstance(data, dict):
-            path.append(part)
-    return tuple(path)
-
-
-def _value(data: Any, path: Path_) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _message(error: Any, path: Path_) -> str:
-    kind, msg = error["type"], error["msg"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        name = str(path[-1]) if path else ""
-        return f"unknown field{nearest(name, _field_names())}"
-    if kind == "too_short":
-        return "must not be empty"
-    if kind == "union_tag_invalid":
-        return msg
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            return msg[len(prefix):]
-    found = error.get("input")
-    return f"{msg[0].lower()}{msg[1:]}" + (f", found {found!r}" if _short(found) else "")
-
-
-def _short(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and len(repr(value)) < 60
-
-
-def _without_extensions(data: Any) -> Any:
-    """Top-level `x-` keys only hold YAML anchors for the rest of the file, as in compose files."""
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
-    return data
-
-
-def validate_model(doc: Document, model: type[M], data: Any, base: Path_ = ()) -> M:
-    """`model` built from `data`, or an InputError listing every problem with its line."""
-    try:
-        result = model.model_validate(_without_extensions(data))
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = _data_path(data, tuple(error["loc"]))
-            if where is None:
-                continue
-            if error["type"] == "too_short" and where and _value(data, where):
-                continue  # a list whose items failed, reported item by item
-            path = (*base, *where)
-            problems.append(doc.problem(path, _message(error, path)))
-        raise InputError(doc.problems + _unique(problems)) from exc
-    if doc.problems:
-        raise InputError(doc.problems)
-    return result
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return list(dict.fromkeys(problems))
-
-
-def read_document(path: str | Path) -> Document:
-    """Parse one YAML file (a path, or the name of a bundled file) keeping line numbers."""
-    file = resolve(path)
-    if str(path).startswith(BUNDLED) and not file.exists():
-        name = str(path).removeprefix(BUNDLED)
-        raise InputError([Problem(str(path), None, "", f"no bundled file {name!r}"
-                                  f"{nearest(name, [n for n, _, _ in bundled()])}; "
-                                  "`drillsim scenarios list` names them")])
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from exc
-    return Document(str(path), text)
-
-
-def resolve(path: str | Path) -> Path:
-    """A path on disk, or else a bundled library file named without its `.yaml`; `bundled:NAME`
-    is always the bundled file."""
-    text = str(path)
-    file = Path(path)
-    if file.exists() and not text.startswith(BUNDLED):
-        return file
-    name = Path(text.removeprefix(BUNDLED)).name.removesuffix(".yaml")
-    bundled = resources.files(LIBRARY) / f"{name}.yaml"
-    if bundled.is_file():
-        return Path(str(bundled))
-    return file
-
-
-def load_organisation(path: str | Path) -> Organisation:
-    """An organisation file, validated including every cross-reference."""
-    doc = read_document(path)
+def _organisation(doc: Document) -> tuple[Checked[Organisation], list[Problem]]:
+    """An organisation file (or a scenario holding one under `org`) and all its problems."""
     data: Any = doc.data
     if "responders" not in data and isinstance(data.get("org"), dict):
         data = data["org"]
     base: Path_ = ("org",) if data is not doc.data else ()
-    org = validate_model(doc, Organisation, data, base)
-    _raise(list(check_organisation(org, lambda p, m: doc.problem((*base, *p), m))))
-    return org
+    checked = check_model(doc, Organisation, data, base)
+    problems = list(checked.problems)
+    if checked.model is not None:
+        refs = References(doc, checked, data, base)
+        problems += refs.keep(check_organisation(checked.model, refs.at()))
+    return checked, _ordered(problems)
+
+
+def load_organisation(path: str | Path) -> Organisation:
+    """An organisation file, validated including every cross-reference."""
+    checked, problems = _organisation(read_document(path))
+    _raise(problems)
+    assert checked.model is not None
+    return checked.model
 
 
 def load(scenario_path: str | Path, org_path: str | Path | None = None,
          mapping: Mapping | None = None) -> Bundle:
     """A scenario and its organisation (given, inline, or referenced by the scenario), with the
-    scenario's names mapped onto the organisation's by `mapping` ({(kind, old): new})."""
-    doc = read_document(scenario_path)
-    scenario = validate_model(doc, Scenario, doc.data)
-    if mapping:
-        scenario = apply_map(scenario, mapping)
-    sources = [str(resolve(scenario_path))]
-    if org_path is not None:
-        org = load_organisation(org_path)
-        sources.append(str(resolve(org_path)))
-    elif isinstance(scenario.org, Organisation):
-        org = scenario.org
-        _raise(list(check_organisation(org, lambda p, m: doc.problem(("org", *p), m))))
-    elif isinstance(scenario.org, str):
-        ref = Path(scenario.org)
-        candidate = ref if ref.is_absolute() or scenario.org.startswith(BUNDLED) \
-            else resolve(scenario_path).parent / ref
-        org = load_organisation(candidate if candidate.exists() else scenario.org)
-        sources.append(str(resolve(candidate if candidate.exists() else scenario.org)))
-    else:
-        raise InputError([doc.problem(("org",), "no organisation: add 'org' or pass --org FILE")])
-    problems = list(check_scenario(scenario, org, doc.problem, mappable=org_path is not None))
-    if problems and org_path is not None and any(p.message.startswith("unknown") for p in problems):
-        problems.append(Problem(str(scenario_path), None, "", f"{org_path} lacks names this "
-                                "scenario uses: add them to it, or map each onto one of its own "
-                                "with the --map options above"))
-    _raise(problems)
+    scenario's names mapped onto the organisation's by `mapping` ({(kind, old): new}): every
+    problem of both at once, schema and cross-references alike."""
+    return _load(resolve(scenario_path), read_document(scenario_path), org_path, mapping)
+
+
+def _load(file: Path, doc: Document, org_path: str | Path | None = None,
+          mapping: Mapping | None = None) -> Bundle:
+    checked = check_model(doc, Scenario, doc.data)
+    if mapping and checked.model is not None:
+        checked = replace(checked, model=apply_map(checked.model, mapping))
+    problems = list(checked.problems)
+    sources = [file]
+    org: Organisation | None = None
+    note: list[Problem] = []  # said last, after the problems it sums up
+    dropped: frozenset[str] = frozenset()
+    named = org_path if org_path is not None else doc.data.get("org")
+    if org_path is not None or isinstance(named, str):
+        try:
+            org_file = resolve(named, None if org_path is not None else file.parent)
+        except InputError as exc:
+            if org_path is not None:
+                raise
+            problems += [doc.problem(("org",), f"{p.file}: {p.message}") for p in exc.problems]
+        else:
+            sources.append(org_file)
+            try:
+                org_doc = parse_file(org_file, str(named) if org_path is not None else None)
+            except InputError as exc:
+                problems += exc.problems
+            else:
+                org_checked, org_problems = _organisation(org_doc)
+                problems += org_problems
+                org, dropped = org_checked.model, org_checked.dropped
+    elif named is None:
+        problems.append(doc.problem(("org",), "no organisation: add 'org' or pass --org FILE"))
+    elif isinstance(named, dict):  # checked on its own: its references even if the rest fails
+        org_checked, org_problems = _organisation(doc)
+        problems += org_problems
+        org, dropped = org_checked.model, org_checked.dropped
+    if checked.model is not None and org is not None:
+        refs = References(doc, checked, doc.data, dropped=dropped)
+        found = refs.keep(check_scenario(checked.model, org, refs.at(),
+                                         mappable=org_path is not None))
+        problems += found
+        if org_path is not None and any(p.message.startswith("unknown") for p in found):
+            note = [Problem(doc.name, None, "", f"{org_path} lacks names this scenario uses: add "
+                            "them to it, or map each onto one of its own with the --map options "
+                            "above")]
+    _raise(_ordered(problems) + note)
+    assert checked.model is not None and org is not None
+    scenario = checked.model
     return Bundle(scenario=scenario.model_copy(update={"org": None,
                                                        "timezone": scenario.timezone or org.timezone}),
-                  org=org, sources=tuple(sources))
+                  org=org, sources=tuple(str(s) for s in sources))
+
+
+def validate_file(name: str | Path) -> list[Problem]:
+    """Every problem of one scenario or organisation file (with the organisation a scenario
+    names); an empty list when it is fine."""
+    try:
+        doc = read_document(name)
+        if SCENARIO_FIELDS & doc.data.keys():
+            _load(resolve(name), doc)
+        else:
+            _raise(_organisation(doc)[1])
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    """Problems file by file (in the order met), each file's by line."""
+    files = list(dict.fromkeys(p.file for p in problems))
+    return sorted(unique(problems), key=lambda p: (files.index(p.file), p.line or 0))
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -367,7 +245,8 @@ def _target(target: Any, names: dict[str, set[str]], at: Any, path: Path_) -> It
 
 def check_scenario(scenario: Scenario, org: Organisation, at: Any,
                    mappable: bool = False) -> Iterator[Problem]:
-    """References from a scenario into its organisation, and probabilities of facts."""
+    """References from a scenario into its organisation (with `mappable`, each unknown name
+    says which --map option would map it), probabilities of facts, incidents before the start."""
     yield from missing(scenario, org, at, mappable)
     templates: list[tuple[Path_, Any]] = [(("incidents", i), inc)
                                           for i, inc in enumerate(scenario.incidents)]
@@ -377,19 +256,17 @@ def check_scenario(scenario: Scenario, org: Organisation, at: Any,
         for fact, odds in template.facts.items():
             if not 0 <= odds <= 1:
                 yield at((*path, "facts", fact), f"expected a probability in 0..1, found {odds}")
+    zone = ZoneInfo(scenario.timezone or org.timezone)
+    start = _aware(scenario.start, zone)
+    for i, inc in enumerate(scenario.incidents):
+        if isinstance(inc.at, dt.datetime) and _aware(inc.at, zone) < start:
+            yield at(("incidents", i, "at"), f"{inc.at.isoformat()} is before the scenario's start "
+                                             f"({scenario.start.isoformat()}); give a later "
+                                             "instant, or a duration after the start")
 
 
-def bundled() -> list[tuple[str, str, str]]:
-    """(name, kind, description) of every bundled file; kind is `scenario` or `organisation`."""
-    out = []
-    for entry in sorted(resources.files(LIBRARY).iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
-        kind = "scenario" if "incidents" in data or "workload" in data else "organisation"
-        description = data.get("description") or data.get("name", "")
-        out.append((entry.name.removesuffix(".yaml"), kind, " ".join(str(description).split())))
-    return out
+def _aware(instant: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=zone)
 
 
 def starter_files() -> dict[str, str]:

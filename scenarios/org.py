@@ -156,7 +156,15 @@ def _instant(value: Any) -> Any:
     return value
 
 
-Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
+def _plausible(value: dt.datetime) -> dt.datetime:
+    """Instants the calendar arithmetic can reach a century past (a scenario's longest span)."""
+    if not 1900 <= value.year <= 2200:
+        raise ValueError(f"expected an instant between the years 1900 and 2200, found "
+                         f"{value.isoformat()}")
+    return value
+
+
+Instant = Annotated[dt.datetime, BeforeValidator(_instant), AfterValidator(_plausible)]
 
 
 class AckDelay(Frozen):

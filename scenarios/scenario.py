@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from drillsim.scenarios.distributions import Distribution, Fixed, OptionalDistribution
 from drillsim.scenarios.durations import Duration, Rate
 from drillsim.scenarios.org import Frozen, Impact, Instant, Organisation, Target, TimeZone
 from drillsim.scenarios.policy import Option, Symptom
+
+MAX_INCIDENTS = 200_000  # per replication: a hundred times a busy year for fifty people
 
 
 def _severity(value: Any) -> Any:
@@ -18,6 +21,18 @@ def _severity(value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected a severity name such as 'P1' or 'SEV2', found {value!r}")
     return value
+
+
+def _when(value: Any) -> str:
+    """`instant` for a date or an ISO date-time, else `offset` (a duration after the start), so
+    a mistake in either gets that form's message alone."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.match(r"\s*\d{4}-\d", value)):
+        return "instant"
+    return "offset"
+
+
+When = Annotated[Annotated[Duration, Tag("offset")] | Annotated[Instant, Tag("instant")],
+                 Discriminator(_when)]
 
 
 class Signal(Frozen):
@@ -86,7 +101,7 @@ class Incident(IncidentTemplate):
     """One incident of a drill, starting `at` after the scenario start, or at an instant."""
 
     severity: str
-    at: Duration | Instant = 0.0
+    at: When = 0.0
 
     _check_severity = field_validator("severity")(lambda cls, v: _severity(v))
 
@@ -127,6 +142,14 @@ class Workload(Frozen):
         if len(value) != size or min(value) < 0 or max(value) <= 0:
             raise ValueError(f"expected {size} non-negative weights, not all zero")
         return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Workload:
+        expected = sum(kind.rate for kind in self.types) * self.horizon
+        if expected > MAX_INCIDENTS:
+            raise ValueError(f"these rates give about {expected:,.0f} incidents per replication; "
+                             f"a workload may have at most {MAX_INCIDENTS:,}")
+        return self
 
 
 class Scenario(Frozen):

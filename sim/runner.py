@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
 
 from drillsim.scenarios.scenario import Bundle
@@ -22,6 +24,12 @@ def _init_worker(bundle: Bundle) -> None:
     if workload is not None:
         compiled.prepare(workload.horizon + TAIL)
     _worker = (bundle, compiled)
+
+
+def _init_pool_worker(bundle: Bundle) -> None:
+    """A pool worker leaves Ctrl-C to the parent, which ends the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(bundle)
 
 
 def _run_one(args: tuple[int, int]) -> RunRecords:
@@ -49,14 +57,14 @@ def replicate(bundle: Bundle, replications: int, seed: int, workers: int | None 
               progress: Callable[[int], None] | None = None) -> Run:
     """Run `replications` replications of a bundle; `progress(k)` after each k-th finishes."""
     workers = min(workers or default_workers(), replications)
-    runs = sorted(_iterate(bundle, replications, seed, workers, progress),
-                  key=lambda r: r.replication)
+    with closing(_iterate(bundle, replications, seed, workers, progress)) as running:
+        runs = sorted(running, key=lambda r: r.replication)  # closed at once on Ctrl-C
     compiled_clock = CompiledOrg.build(bundle.org, bundle.scenario.start_instant()).clock
     return Run(bundle, replications, seed, build(runs, compiled_clock))
 
 
 def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
-             progress: Callable[[int], None] | None) -> Iterator[RunRecords]:
+             progress: Callable[[int], None] | None) -> Generator[RunRecords, None, None]:
     jobs = [(seed, r) for r in range(replications)]
     if workers <= 1:
         _init_worker(bundle)
@@ -66,12 +74,13 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
                 progress(done)
             yield run
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(bundle,)) as pool:
+    # a multiprocessing pool, not concurrent.futures: leaving it (done, or on Ctrl-C) ends the
+    # workers at once, where a ProcessPoolExecutor would wait for its queued replications
+    with multiprocessing.Pool(workers, initializer=_init_pool_worker, initargs=(bundle,)) as pool:
         # a few batches per worker: fewer round trips than one replication at a time, and
         # still balanced when replications differ in length
         batch = max(1, replications // (workers * 4))
-        for done, run in enumerate(pool.map(_run_one, jobs, chunksize=batch), start=1):
+        for done, run in enumerate(pool.imap(_run_one, jobs, chunksize=batch), start=1):
             if progress:
                 progress(done)
             yield run
