@@ -141,7 +141,8 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
                   disable=fmt == "json" or not err.is_terminal) as progress:
         task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
         result = replicate(bundle, reps, seed, workers,
-                           progress=lambda done: progress.update(task, completed=done))
+                           progress=lambda done: progress.update(task, completed=done),
+                           events=bool(out or report_file))  # the summary needs no event log
     from drillsim.sim.summary import as_json, run_summary
 
     summary = run_summary(result)

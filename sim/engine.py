@@ -46,13 +46,17 @@ class RunRecords:
 class Simulation:
     """One replication of a scenario against a compiled organisation."""
 
-    def __init__(self, compiled: CompiledOrg, scenario: Scenario, streams: Streams) -> None:
+    def __init__(self, compiled: CompiledOrg, scenario: Scenario, streams: Streams,
+                 events: bool = True) -> None:
         self.c = compiled
         self.scenario = scenario
         self.streams = streams
         self.env = simpy.Environment()
         self.events: list[Event] = []
         self.paging = Paging(self.env, compiled, streams, self.events)
+        self.keep_events = events
+        if not events:  # nobody asked for the event log: keep none
+            self.paging.log = lambda inc, kind, actor="", detail="": None
         self.paging.on_joined = self._joined
         self.paging.on_lost = self._lost
         self.people = self.paging.people
@@ -80,7 +84,8 @@ class Simulation:
         by_id = {inc.id: inc for inc in incidents}
         for inc in incidents:
             more_events, owed = obligations(inc, self.c, end)
-            self.events.extend(more_events)
+            if self.keep_events:
+                self.events.extend(more_events)
             deadlines.extend(owed)
         for ident, _, name, k, due, done, unstaffed in self.tasks:
             inc = by_id[ident]
@@ -478,7 +483,8 @@ class Simulation:
         return (yield from self._mobilise(inc, need))
 
 
-def simulate(compiled: CompiledOrg, scenario: Scenario, seed: int, replication: int) -> RunRecords:
+def simulate(compiled: CompiledOrg, scenario: Scenario, seed: int, replication: int,
+             events: bool = True) -> RunRecords:
     """Run replication `replication` of a scenario; the same arguments give the same records."""
-    sim = Simulation(compiled, scenario, Streams.for_replication(seed, replication))
+    sim = Simulation(compiled, scenario, Streams.for_replication(seed, replication), events)
     return sim.run(replication)

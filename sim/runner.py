@@ -32,11 +32,11 @@ def _init_pool_worker(bundle: Bundle) -> None:
     _init_worker(bundle)
 
 
-def _run_one(args: tuple[int, int]) -> RunRecords:
+def _run_one(args: tuple[int, int, bool]) -> RunRecords:
     assert _worker is not None
     bundle, compiled = _worker
-    seed, replication = args
-    return simulate(compiled, bundle.scenario, seed, replication)
+    seed, replication, events = args
+    return simulate(compiled, bundle.scenario, seed, replication, events)
 
 
 @dataclass(frozen=True)
@@ -54,18 +54,20 @@ def default_workers() -> int:
 
 
 def replicate(bundle: Bundle, replications: int, seed: int, workers: int | None = None,
-              progress: Callable[[int], None] | None = None) -> Run:
-    """Run `replications` replications of a bundle; `progress(k)` after each k-th finishes."""
+              progress: Callable[[int], None] | None = None, events: bool = True) -> Run:
+    """Run `replications` replications of a bundle; `progress(k)` after each k-th finishes.
+    Without `events` the event log stays empty (nothing else changes): a summary needs none."""
     workers = min(workers or default_workers(), replications)
-    with closing(_iterate(bundle, replications, seed, workers, progress)) as running:
+    with closing(_iterate(bundle, replications, seed, workers, progress, events)) as running:
         runs = sorted(running, key=lambda r: r.replication)  # closed at once on Ctrl-C
     compiled_clock = CompiledOrg.build(bundle.org, bundle.scenario.start_instant()).clock
     return Run(bundle, replications, seed, build(runs, compiled_clock))
 
 
 def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
-             progress: Callable[[int], None] | None) -> Generator[RunRecords, None, None]:
-    jobs = [(seed, r) for r in range(replications)]
+             progress: Callable[[int], None] | None,
+             events: bool) -> Generator[RunRecords, None, None]:
+    jobs = [(seed, r, events) for r in range(replications)]
     if workers <= 1:
         _init_worker(bundle)
         results = map(_run_one, jobs)

@@ -71,3 +71,15 @@ def test_results_folder_holds_records_and_a_manifest(tmp_path: Path) -> None:
     for table in manifest["tables"].values():
         assert (out / table).stat().st_size > 0
     assert [p.name for p in tmp_path.iterdir()] == ["results"]  # no staging folder left behind
+
+
+def test_a_run_without_its_event_log_has_the_same_records_and_summary() -> None:
+    from drillsim.sim.summary import as_json, run_summary
+
+    bundle = load("demo")
+    full = replicate(bundle, 3, seed=5, workers=1)
+    lean = replicate(bundle, 3, seed=5, workers=1, events=False)
+    assert len(full.records.events) > 100 and len(lean.records.events) == 0
+    for name in ("incidents", "responders", "deadlines", "mobilisations"):
+        assert getattr(full.records, name).equals(getattr(lean.records, name)), name
+    assert as_json(run_summary(full)) == as_json(run_summary(lean))

@@ -70,7 +70,8 @@ def bare_mmc(per_minute: float, minutes: float, seed: int) -> int:
     return len(rows)
 
 
-def per_incident(tmp_path: Path, per_hour: float, days: int) -> tuple[float, float, int]:
+def per_incident(tmp_path: Path, per_hour: float, days: int,
+                 events: bool = True) -> tuple[float, float, int]:
     """CPU seconds per incident for drillsim's simulation and for the bare model (medians of
     interleaved repeats), and drillsim's incident count."""
     path = tmp_path / f"mmc-{per_hour}-{days}.yaml"
@@ -79,7 +80,7 @@ def per_incident(tmp_path: Path, per_hour: float, days: int) -> tuple[float, flo
     compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
     ours, bare, count = [], [], 0
     for rep in range(REPEATS):
-        sim = Simulation(compiled, bundle.scenario, Streams.for_replication(1, rep))
+        sim = Simulation(compiled, bundle.scenario, Streams.for_replication(1, rep), events)
         gc.collect()  # nobody pays for collecting the garbage the other left behind
         start = time.process_time()
         count = len(sim.play())
@@ -92,10 +93,11 @@ def per_incident(tmp_path: Path, per_hour: float, days: int) -> tuple[float, flo
 
 
 def test_mmc_against_a_bare_simpy_mmc(tmp_path: Path) -> None:
-    ours, bare, count = per_incident(tmp_path, 9.0, 60)  # a = 4.5 over six
-    print(f"\nM/M/6 at 75% load, {count} incidents, median of {REPEATS} (CPU time)")
-    print(f"  drillsim {ours * 1e6:7.1f} µs/incident   bare SimPy M/M/c {bare * 1e6:5.1f} µs   "
-          f"ratio {ours / bare:.2f}x")
+    print(f"\nM/M/6 at 75% load, median of {REPEATS} (CPU time)")
+    for events in (True, False):
+        ours, bare, count = per_incident(tmp_path, 9.0, 60, events)  # a = 4.5 over six
+        print(f"  drillsim {ours * 1e6:6.1f} µs/incident (event log {'on' if events else 'off'})"
+              f"   bare SimPy M/M/c {bare * 1e6:5.1f} µs   ratio {ours / bare:.2f}x")
     assert count > 10_000
 
 
