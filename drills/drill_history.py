@@ -110,11 +110,25 @@ def _check_ours(engine: sa.Engine, url: str) -> None:
                                   "choose another --db")])
 
 
+def _current(engine: sa.Engine) -> str | None:
+    """The schema revision, read without taking the write lock (None if there is none yet)."""
+    import sqlalchemy as sa
+
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except sa.exc.DatabaseError:
+        return None
+
+
 def migrate(engine: sa.Engine, url: str, revision: str = "head") -> None:
-    """Bring the schema up to `revision` in place, holding the write lock."""
+    """Bring the schema up to `revision` in place, holding the write lock (nothing to do, and
+    no lock taken, when it is there already)."""
     from alembic import command
     from alembic.config import Config
 
+    if _current(engine) == (HEAD if revision == "head" else revision):
+        return
     _check_ours(engine, url)
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
