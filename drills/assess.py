@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from drillsim.drills.assessment import Assessment, Quantile
+from drillsim.drills.assessment import Assessment, Quantile, exact
 from drillsim.drills.drill_record import DrillRecord
 from drillsim.drills.when import show
 from drillsim.scenarios.durations import format_duration
@@ -46,7 +46,7 @@ def _quantile(q: Quantile | None) -> str:
 
 
 def _at(minutes: float | None) -> str:
-    return "–" if minutes is None else "T+" + format_duration(minutes)
+    return "–" if minutes is None else "T+" + exact(minutes)
 
 
 def report_data(a: Assessment) -> dict[str, Any]:
@@ -60,12 +60,12 @@ def report_data(a: Assessment) -> dict[str, Any]:
         "title": a.title, "mark": MARK, "date": show(a.started, a.zone)[:10],
         "drill_type": a.drill_type, "scenario": a.scenario, "organisation": a.organisation,
         "severity": a.severity, "started": show(a.started, a.zone),
-        "duration": format_duration(a.duration) + ("" if a.finished else " (no end recorded)")
+        "duration": exact(a.duration) + ("" if a.finished else " (no end recorded)")
         if a.duration is not None else "–",
         "participants": ", ".join(a.participants) or "not recorded",
         "systems": ", ".join(a.systems) or "–", "source": a.source, "warnings": a.warnings,
         "replications": a.replications, "seed": a.seed, "definitions": DEFINITIONS,
-        "milestones": [{"label": m.label, "at": _at(m.at), "took": format_duration(m.actual),
+        "milestones": [{"label": m.label, "at": _at(m.at), "took": exact(m.actual),
                         "target": format_duration(m.target), "met": m.met, "result": result(m),
                         "p50": _quantile(m.p50), "p90": _quantile(m.p90),
                         "reached": f"{m.reached} of {m.n}", "placement": m.placement}

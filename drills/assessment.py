@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from drillsim.drills.drill_record import LABELS, MILESTONES, DrillRecord, slug
-from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.durations import SECOND, format_duration
 from drillsim.sim.intervals import Interval, wilson
 from drillsim.sim.metrics import Share
 
@@ -155,6 +155,11 @@ class Assessment:
     @property
     def communication(self) -> int:
         return sum(passed for _, _, passed, _ in self.rubric)
+
+
+def exact(minutes: float | None) -> str:
+    """A time the drill recorded, to the second (the log's own precision for people)."""
+    return format_duration(minutes, SECOND)
 
 
 def _share(s: Share) -> str:
@@ -377,7 +382,7 @@ def _checklist(record: DrillRecord, bundle: Bundle, severity: str, deadlines: li
 
     def check(text: str, actual: float | None, limit: float, kind: str) -> CheckResult:
         status = "not recorded" if actual is None else ("pass" if actual <= limit else "fail")
-        return CheckResult(text, status, "–" if actual is None else format_duration(actual), kind)
+        return CheckResult(text, status, "–" if actual is None else exact(actual), kind)
 
     for milestone, (limit, source) in targets.items():
         r = by_id[milestone]
@@ -399,7 +404,7 @@ def _checklist(record: DrillRecord, bundle: Bundle, severity: str, deadlines: li
                 gap = _gaps(times, detected, end)
                 item = CheckResult(f"'{d.name}' every {format_duration(d.every)} until resolved",
                                    "pass" if gap <= d.every else "fail",
-                                   f"longest gap {format_duration(gap)}", "cadence")
+                                   f"longest gap {exact(gap)}", "cadence")
             cadence.append(item)
             items.append(item)
             continue
@@ -450,7 +455,7 @@ def _lessons(record: DrillRecord, results: list[MilestoneResult], checklist: lis
     for r in results:
         if r.actual is None:
             continue
-        took = f"{r.label} after {format_duration(r.actual)}"
+        took = f"{r.label} after {exact(r.actual)}"
         if r.met:
             well.append(f"{took}, within the target of {format_duration(r.target)}")
         elif r.met is False:
@@ -460,7 +465,7 @@ def _lessons(record: DrillRecord, results: list[MilestoneResult], checklist: lis
                 updates.append(f"{r.label}: the simulated median ({median}) "
                                f"misses the target of {format_duration(r.target)} too; revisit "
                                f"the target or escalation policy '{policy.escalation_policy}'")
-            actions.append(ActionItem(f"Find out why '{r.label}' took {format_duration(r.actual)} "
+            actions.append(ActionItem(f"Find out why '{r.label}' took {exact(r.actual)} "
                                       f"(target {format_duration(r.target)})", "to assign", due))
         elif r.slower is not None and r.slower.value >= 0.9:
             improve.append(f"{took}: {r.placement}")
