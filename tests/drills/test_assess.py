@@ -185,3 +185,17 @@ def test_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["assess", str(log), "--out", str(mine), "--no-store"])
     assert result.exit_code == 2 and "was not written by drillsim assess" in result.output
     assert mine.read_text(encoding="utf-8") == "# my own notes\n"
+
+
+@pytest.mark.parametrize("args", [["assess", "--help"], ["history", "--help"]])
+def test_help_imports_no_heavy_library(args) -> None:
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "scipy", "matplotlib", "numpy", "sqlalchemy", "alembic")
+    done = subprocess.run([sys.executable, "-c", (
+        "import sys\nfrom drillsim.drills.cli import cli\ntry:\n"
+        f"    cli({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {heavy!r} if m in sys.modules], file=sys.stderr)")],
+        capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
