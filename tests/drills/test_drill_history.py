@@ -53,7 +53,7 @@ def test_store_read_trend_and_close(assessment: Assessment, db_url: str) -> None
     store(assessment, db_url)  # assessed again: replaces, does not duplicate
     store(another(assessment, "2026-05-02T10:00:00+01:00", 12.0), db_url)
     store(another(assessment, "2026-08-01T10:00:00+01:00", 30.0), db_url)
-    drills, milestones, actions = read_history(db_url)
+    drills, milestones, _ = read_history(db_url)
     assert [d["started_at"] for d in drills] == [
         dt.datetime(2026, 4, 21, 22, tzinfo=dt.UTC), dt.datetime(2026, 5, 2, 9, tzinfo=dt.UTC),
         dt.datetime(2026, 8, 1, 9, tzinfo=dt.UTC)]
@@ -70,7 +70,7 @@ def test_store_read_trend_and_close(assessment: Assessment, db_url: str) -> None
     assert q2["median_minutes"] == np.quantile([18.5, 12.0], 0.5, method="inverted_cdf")
     assert q2["met"]["met"] == 1 and q2["met"]["n"] == 2  # target 15m: 12 met, 18.5 missed
     assert trend[("2026-Q3", "acknowledged")]["median_minutes"] == 30.0
-    assert [d["started"] for d in data["drills"]][0] == "2026-04-21T23:00:00+01:00"
+    assert data["drills"][0]["started"] == "2026-04-21T23:00:00+01:00"
     first_open = len(data["open_actions"])
     assert first_open == 3 * len(assessment.actions)
     item = data["open_actions"][0]
