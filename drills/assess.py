@@ -80,10 +80,16 @@ def report_data(a: Assessment) -> dict[str, Any]:
     }
 
 
-def participants(record: DrillRecord) -> tuple[str, ...]:
-    """Who took part: as the drill log names them, else the exercise's cast where the exercise
-    model is installed, else nobody named."""
-    return record.participants
+def participants(record: DrillRecord, scenario: str, org: str | None, seed: int) -> tuple[str, ...]:
+    """Who took part: as the drill log names them, else the cast of the exercise the drill ran
+    (the same scenario, organisation, seed and percentile)."""
+    if record.participants:
+        return record.participants
+    from drillsim.drills.exercise import build_exercise
+
+    at = record.at if record.at in ("p50", "p90", "worst") else "p50"
+    cast = build_exercise(scenario, org, seed, at).cast
+    return tuple(f"{c.name} ({c.role})" for c in cast)
 
 
 def run_assessment(source: str, scenario: str | None, org: str | None, reps: int,
@@ -103,6 +109,6 @@ def run_assessment(source: str, scenario: str | None, org: str | None, reps: int
     if not bundle.scenario.incidents:
         raise InputError([Problem(name, None, "incidents", "a drill's scenario needs incidents "
                                   "(a workload cannot be drilled)")])
-    seed = record.seed if seed is None else seed
-    run = replicate(bundle, reps, 1 if seed is None else seed, workers)
-    return assess(record, bundle, run, participants(record), kind)
+    seed = (1 if record.seed is None else record.seed) if seed is None else seed
+    run = replicate(bundle, reps, seed, workers)
+    return assess(record, bundle, run, participants(record, name, org or record.org, seed), kind)

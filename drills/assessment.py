@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from drillsim.drills.drill_record import LABELS, MILESTONES, DrillRecord, slug
+from drillsim.drills.drill_record import DrillRecord, slug
+from drillsim.drills.exercise import LABELS, MILESTONES
 from drillsim.scenarios.durations import SECOND, format_duration
 from drillsim.sim.intervals import Interval, wilson
 from drillsim.sim.metrics import Share

@@ -242,7 +242,7 @@ def trend(drills: list[dict[str, Any]], milestones: list[dict[str, Any]]) -> lis
     import numpy as np
 
     from drillsim.drills.assessment import quantile
-    from drillsim.drills.drill_record import MILESTONES
+    from drillsim.drills.exercise import MILESTONES
     from drillsim.sim.intervals import wilson
 
     by_id = {d["id"]: d for d in drills}

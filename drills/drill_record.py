@@ -20,12 +20,6 @@ from typing import Any
 
 from drillsim.scenarios.errors import InputError, Problem
 
-MILESTONES = ("detected", "acknowledged", "commander_assigned", "status_page_posted", "escalated",
-              "mitigated", "resolved")
-LABELS = {"detected": "Detected", "acknowledged": "Acknowledged",
-          "commander_assigned": "Incident commander assigned",
-          "status_page_posted": "Status page posted", "escalated": "Escalated",
-          "mitigated": "Mitigated", "resolved": "Resolved"}
 KINDS = ("start", "milestone", "decision", "note", "inject", "pause", "resume", "action", "end")
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
 
@@ -65,6 +59,7 @@ class DrillRecord:
     org: str | None = None
     seed: int | None = None
     title: str | None = None
+    at: str | None = None
     started: dt.datetime | None = None
     participants: tuple[str, ...] = ()
     milestones: dict[str, tuple[float, ...]] = field(default_factory=dict)
@@ -210,8 +205,8 @@ def _log(file: Path, text: str) -> DrillRecord:
         file, "log", _text(head.get("scenario"), file, 1, "scenario"),
         None if head.get("org") is None else _text(head["org"], file, 1, "org"),
         seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
-        None if head.get("title") is None else _text(head["title"], file, 1, "title"), started,
-        tuple(_text(p, file, 1, "participants") for p in people),
+        None if head.get("title") is None else _text(head["title"], file, 1, "title"),
+        head.get("at"), started, tuple(_text(p, file, 1, "participants") for p in people),
         {k: tuple(sorted(v)) for k, v in milestones.items()}, {}, tuple(entries), tuple(actions),
         last, finished, tuple(warnings))
 
@@ -288,5 +283,5 @@ def _journal(file: Path, journal: dict[str, Any]) -> DrillRecord:
                      + ("; steady state deviated" if journal.get("deviated") else ""), None)]
     mitigated = (end - start).total_seconds() / 60
     return DrillRecord(file, "journal", extension.get("scenario"), extension.get("org"),
-                       extension.get("seed"), experiment.get("title"), start, (),
+                       extension.get("seed"), experiment.get("title"), None, start, (),
                        {"mitigated": (mitigated,)}, entries=tuple(entries), duration=mitigated)

@@ -10,14 +10,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from drillsim.drills.assessment import exact
 from drillsim.scenarios.durations import format_duration, format_span
 
 
 def _median(row: dict[str, Any]) -> str:
     ci = row["median_ci"]
     shown = format_span(*ci) if None not in ci else \
-        " – ".join("…" if x is None else format_duration(x) for x in ci)
-    return f"{format_duration(row['median_minutes'])} ({shown})"
+        " – ".join("…" if x is None else exact(x) for x in ci)
+    return f"{exact(row['median_minutes'])} ({shown})"
 
 
 def _met(row: dict[str, Any]) -> str:
