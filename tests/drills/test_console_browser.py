@@ -30,11 +30,13 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None,
 
 
 class Server:
-    """`drill serve` as a subprocess on a free port."""
+    """The console as a subprocess on a free port: `drill serve ARGS...`, or the stand-in
+    exercise of console_support.py when `stand_in` is a log path."""
 
-    def __init__(self, log: Path, *resume: str) -> None:
-        argv = [sys.executable, str(ROOT / "tests" / "drills" / "console_support.py"), str(log), "0",
-                "60", *resume]
+    def __init__(self, *args: str, stand_in: Path | None = None) -> None:
+        argv = ([sys.executable, str(ROOT / "tests" / "drills" / "console_support.py"), str(stand_in),
+                 "0", "60"] if stand_in else
+                [str(Path(sys.executable).parent / "drillsim"), "drill", "serve", "--port", "0", *args])
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         first = self.process.stdout.readline() if self.process.stdout else ""
@@ -87,7 +89,7 @@ def shot(page, name: str) -> None:
 
 
 def test_record_by_button_and_key_note_as_text_room_and_reload(page, browser, tmp_path) -> None:
-    server = Server(tmp_path / "drill.jsonl")
+    server = Server(stand_in=tmp_path / "drill.jsonl")
     try:
         page.goto(server.url + "/")
         page.locator("[data-milestone=detected]").wait_for()
@@ -141,8 +143,9 @@ def test_record_by_button_and_key_note_as_text_room_and_reload(page, browser, tm
 
 
 def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page, tmp_path) -> None:
+    """A bundled quarterly game day, through the real command line."""
     log = tmp_path / "drill.jsonl"
-    server = Server(log)
+    server = Server("gameday-database-recovery", "--speed", "60", "--log", str(log))
     page.goto(server.url + "/")
     page.locator("[data-milestone=detected]").wait_for()
     page.keyboard.press("Space")
@@ -162,10 +165,11 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
         assert text.startswith({"milestone": "Milestone", "inject": "Inject", "resume": "Clock"}[entry.kind])
     assert len(entries) >= len(shown)
 
-    server = Server(log, str(log))
+    server = Server("--resume", str(log))
     try:
         page.goto(server.url + "/")
-        page.locator("#status", has_text="Paused").wait_for()
+        logged(page, "Clock paused")  # written when the server came back: the clock stood still
+        assert page.locator("#status").inner_text() == "Paused"
         assert set(on_screen(page)) == set(entries) | {len(entries) + 1}  # + the pause at restart
         page.keyboard.press("Space")
         page.locator("#status", has_text="Running").wait_for()
