@@ -80,15 +80,13 @@ def report_data(a: Assessment) -> dict[str, Any]:
     }
 
 
-def participants(record: DrillRecord, scenario: str, org: str | None, seed: int) -> tuple[str, ...]:
-    """Who took part: as the drill log names them, else the cast of the exercise the drill ran
-    (the same scenario, organisation, seed and percentile)."""
-    if record.participants:
-        return record.participants
+def participants(record: DrillRecord, org: str | None) -> tuple[str, ...]:
+    """Who took part: the cast of the exercise the drill ran (the same scenario, organisation,
+    seed and percentile)."""
     from drillsim.drills.exercise import build_exercise
 
     at = record.at if record.at in ("p50", "p90", "worst") else "p50"
-    cast = build_exercise(scenario, org, seed, at).cast
+    cast = build_exercise(record.scenario, org, record.seed, at).cast
     return tuple(f"{c.name} ({c.role})" for c in cast)
 
 
@@ -100,15 +98,12 @@ def run_assessment(source: str, scenario: str | None, org: str | None, reps: int
     from drillsim.scenarios.loader import load
     from drillsim.sim.runner import replicate
 
-    record = read(source)
-    name = scenario or record.scenario
-    if name is None:
-        raise InputError([Problem(source, None, "", "does not name its scenario; pass "
-                                  "--scenario (a file or a bundled name)")])
+    record = read(source, scenario)
+    name = record.scenario
     bundle = load(name, org or record.org)
     if not bundle.scenario.incidents:
         raise InputError([Problem(name, None, "incidents", "a drill's scenario needs incidents "
                                   "(a workload cannot be drilled)")])
-    seed = (1 if record.seed is None else record.seed) if seed is None else seed
+    seed = record.seed if seed is None else seed
     run = replicate(bundle, reps, seed, workers)
-    return assess(record, bundle, run, participants(record, name, org or record.org, seed), kind)
+    return assess(record, bundle, run, participants(record, org or record.org), kind)
