@@ -1,6 +1,7 @@
 """A recorded drill as the assessment reads it: the drill log reader's record (`drill_log`:
 a console log, a filled scorecard or a Chaos Toolkit journal) with every recording of each
-milestone kept (a status page posted three times has three: the update cadence needs them),
+milestone kept (a status page posted three times has three: the update cadence needs them)
+under its id as a slug (a plan deadline may be recorded by its name, `customer update (DR)`),
 the notes, decisions and action items, and how long the drill ran. Exercise minutes
 throughout."""
 
@@ -80,7 +81,7 @@ def read(path: str | Path, scenario: str | None = None) -> DrillRecord:
     milestones: dict[str, list[float]] = {}
     for e in record.entries:
         if isinstance(e, drill_log.Milestone):
-            milestones.setdefault(e.id, []).append(e.minutes)
+            milestones.setdefault(slug(e.id), []).append(e.minutes)
     times = [e.minutes for e in record.entries if e.minutes is not None]
     if record.fault is not None:  # the fault was taken away: impact ended
         milestones.setdefault("mitigated", []).append(record.fault[1])

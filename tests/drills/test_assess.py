@@ -26,6 +26,7 @@ ENTRIES = [
     ("milestone", {"id": "commander_assigned", "minutes": 50.0}),
     ("milestone", {"id": "status_page_posted", "minutes": 50.5}),
     ("milestone", {"id": "status_page_posted", "minutes": 80.0}),
+    ("milestone", {"id": "customer update (DR)", "minutes": 60.0}),
     ("milestone", {"id": "mitigated", "minutes": 190.75}),
     ("milestone", {"id": "resolved", "minutes": 261.0}),
     ("action", {"text": "Test the restore monthly", "owner": "Oren Cohen", "due": "2026-05-31"}),
@@ -55,7 +56,7 @@ def records():
 
 def test_milestone_times_are_the_logs(assessed) -> None:
     logged = {f["id"]: f["minutes"] for kind, f in ENTRIES if kind == "milestone"
-              and f["id"] != "status_page_posted"}
+              and f["id"] not in ("status_page_posted", "customer update (DR)")}
     at = {m.id: m.at for m in assessed.milestones if m.at is not None}
     assert at == {**logged, "status_page_posted": 50.5}
     took = {m.id: m.actual for m in assessed.milestones if m.actual is not None}
@@ -101,6 +102,9 @@ def test_checklist_and_rubric_follow_the_plan(assessed) -> None:
     # updates at 50.5 and 80 after detection at 22.25: the first came 28m 15s in, then a 3h gap
     assert status["'status update' every 30m until resolved"] == "fail"
     assert status["'post-mortem' within 3d of resolution"] == "after the drill"
+    # one customer update, recorded under the deadline's own name, 37m 45s after detection
+    cadence = next(c for c in assessed.checklist if c.text.startswith("'customer update (DR)'"))
+    assert cadence.status == "fail" and cadence.actual == "longest gap 3h 21m"
     rubric = {name: kept for name, _, kept, _ in assessed.rubric}
     assert rubric["Cadence kept"] is False
     from drillsim.drills.exercise import build_exercise
