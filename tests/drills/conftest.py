@@ -56,10 +56,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A new, empty drill history: a SQLite file, or a new database on the test's server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'history.sqlite'}"
+    return new_database(request.getfixturevalue("postgres_server"), tmp_path.name)
+
+
+def new_database(server: str, name: str) -> str:
+    """A new, empty database on the test's PostgreSQL server."""
     import sqlalchemy as sa
 
-    server = request.getfixturevalue("postgres_server")
-    name = f"drills_{tmp_path.name.lower().replace('-', '_')}"[:60]
+    name = f"drills_{name.lower().replace('-', '_')}"[:60]
     engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
