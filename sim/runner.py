@@ -19,7 +19,7 @@ _worker: tuple[Bundle, CompiledOrg, dict[str, int]] | None = None
 
 
 def _init_worker(bundle: Bundle) -> None:
-    global _worker  # one compiled organisation per worker process, reused by its replications
+    global _worker  # one compiled organisation per process, reused by its replications
     compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
     workload = bundle.scenario.workload
     if workload is not None:
@@ -27,10 +27,12 @@ def _init_worker(bundle: Bundle) -> None:
     _worker = (bundle, compiled, compiled.ranks)
 
 
-def _init_pool_worker(bundle: Bundle) -> None:
-    """A pool worker leaves Ctrl-C to the parent, which ends the pool."""
+def _init_pool_worker(bundle: Bundle | None) -> None:
+    """A pool worker leaves Ctrl-C to the parent, which ends the pool. Without a bundle it
+    was forked from a parent that compiled the organisation already."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(bundle)
+    if bundle is not None:
+        _init_worker(bundle)
 
 
 def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
@@ -90,8 +92,10 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
              progress: Callable[[int], None] | None, events: bool,
              records: bool) -> Generator[Replication, None, None]:
     jobs = [(seed, r, records, events) for r in range(replications)]
-    if workers <= 1:
+    forked = multiprocessing.get_start_method() == "fork"
+    if workers <= 1 or forked:  # compiled once here; forked workers share it
         _init_worker(bundle)
+    if workers <= 1:
         results = map(_run_one, jobs)
         for done, run in enumerate(results, start=1):
             if progress:
@@ -100,7 +104,8 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
         return
     # a multiprocessing pool, not concurrent.futures: leaving it (done, or on Ctrl-C) ends the
     # workers at once, where a ProcessPoolExecutor would wait for its queued replications
-    with multiprocessing.Pool(workers, initializer=_init_pool_worker, initargs=(bundle,)) as pool:
+    with multiprocessing.Pool(workers, initializer=_init_pool_worker,
+                              initargs=(None if forked else bundle,)) as pool:
         # a few batches per worker: fewer round trips than one replication at a time, and
         # still balanced when replications differ in length
         batch = max(1, replications // (workers * 4))

@@ -111,3 +111,42 @@ def test_a_run_without_records_summarises_the_same_on_any_number_of_workers() ->
             assert list(got.index) == list(range(reps))
             assert np.allclose(got.loc[means.index].to_numpy(), means.to_numpy(), rtol=1e-12,
                                atol=0, equal_nan=True)
+
+
+def test_a_worker_imports_no_pandas_scipy_or_matplotlib() -> None:
+    """What a spawned worker does (set up, one replication, its compact result) in a fresh
+    interpreter: only NumPy of the heavy libraries, so workers start quickly."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from drillsim.scenarios.loader import load
+from drillsim.sim import runner
+runner._init_pool_worker(load("demo"))
+rep = runner._run_one((7, 0, False, False))
+assert rep.incidents > 0 and rep.rows is None
+print(sorted(m for m in ("pandas", "scipy", "matplotlib", "pyarrow", "numpy") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['numpy']"
+
+
+def test_spawned_workers_give_the_same_summary() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import json, multiprocessing, sys
+from drillsim.scenarios.loader import load
+from drillsim.sim.runner import replicate
+from drillsim.sim.summary import as_json, run_summary
+multiprocessing.set_start_method(sys.argv[1])
+print(json.dumps(as_json(run_summary(replicate(load("demo"), 6, 3, workers=2, records=False)))))
+"""
+    outputs = {method: subprocess.run([sys.executable, "-c", code, method], capture_output=True,
+                                      text=True, check=True).stdout
+               for method in ("spawn", "fork")}
+    assert outputs["spawn"] == outputs["fork"]
+    assert json.loads(outputs["fork"]) == run_json("demo", "--reps", "6", "--seed", "3",
+                                                   "--workers", "1")
