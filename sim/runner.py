@@ -15,6 +15,7 @@ from drillsim.sim.engine import TAIL, RunRecords, simulate
 from drillsim.sim.records import Records, build
 from drillsim.sim.tally import Replication, Tally
 
+BATCH = 32  # replications a worker runs per round trip, at most
 _worker: tuple[Bundle, CompiledOrg, dict[str, int]] | None = None
 
 
@@ -107,8 +108,9 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
     with multiprocessing.Pool(workers, initializer=_init_pool_worker,
                               initargs=(None if forked else bundle,)) as pool:
         # a few batches per worker: fewer round trips than one replication at a time, and
-        # still balanced when replications differ in length
-        batch = max(1, replications // (workers * 4))
+        # still balanced when replications differ in length; a worker holds a batch's
+        # results until it sends them, so batches stay small
+        batch = min(BATCH, max(1, replications // (workers * 4)))
         for done, run in enumerate(pool.imap(_run_one, jobs, chunksize=batch), start=1):
             if progress:
                 progress(done)

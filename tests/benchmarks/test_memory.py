@@ -1,35 +1,14 @@
 """Peak memory as replications grow: `drillsim run demo` (a quarter, about 70 incidents a
 replication) at 10, 100, 1,000 and 10,000 replications on two workers, each in a fresh process.
 Without records (a summary only) the parent keeps a few bytes per incident and the workers
-nothing between replications, so memory is flat; keeping the records (what `--out` and
-`--report` need) is shown alongside for 10 to 1,000 replications."""
+nothing between batches, so memory is flat; keeping the records (what `--out` and `--report`
+need) is shown alongside for 10 to 1,000 replications."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
-MIB = 2**20
-SCRIPT = """
-import json, resource, sys
-from drillsim.scenarios.loader import load
-from drillsim.sim.runner import replicate
-from drillsim.sim.summary import run_summary
-reps, workers, records = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
-summary = run_summary(replicate(load("demo"), reps, 7, workers=workers, records=records))
-print(json.dumps({"incidents": summary.incidents,
-                  "parent": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-                  "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}))
-"""
-
-
-def peak(replications: int, records: bool, workers: int = 2) -> dict[str, Any]:
-    """Peak resident memory (bytes) of the parent and of the largest worker process."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(replications), str(workers),
-                          "1" if records else "0"], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+from .measure import MIB, measure
 
 
 def test_peak_memory_is_flat_in_replications() -> None:
@@ -38,16 +17,16 @@ def test_peak_memory_is_flat_in_replications() -> None:
           f"{'with records':>12}")
     lean: dict[int, dict[str, Any]] = {}
     for reps in (10, 100, 1000, 10000):
-        lean[reps] = peak(reps, records=False)
-        kept = f"{peak(reps, records=True)['parent'] / MIB:12.0f}" if reps <= 1000 else \
-            f"{'-':>12}"
+        lean[reps] = measure("demo", reps, workers=2)
+        kept = f"{measure('demo', reps, 2, records=True)['parent'] / MIB:12.0f}" \
+            if reps <= 1000 else f"{'-':>12}"
         print(f"{reps:12,d}  {lean[reps]['incidents']:9,d}  {lean[reps]['parent'] / MIB:12.0f}  "
               f"{lean[reps]['worker'] / MIB:6.0f}  {kept}")
     grown = lean[10000]["parent"] - lean[10]["parent"]
     per_incident = grown / (lean[10000]["incidents"] - lean[10]["incidents"])
     print(f"10 to 10,000 replications: the parent grows {grown / MIB:.0f} MiB, "
-          f"{per_incident:.0f} bytes per incident (its durations, targets, severity, replication "
-          "for exact percentiles); a worker grows "
-          f"{(lean[10000]['worker'] - lean[10]['worker']) / MIB:.0f} MiB")
-    assert per_incident < 200  # compact arrays only: the records took kilobytes per incident
+          f"{per_incident:.0f} bytes per incident (durations, targets, severity and replication, "
+          "kept for exact percentiles); a worker "
+          f"{(lean[10000]['worker'] - lean[10]['worker']) / MIB:+.0f} MiB")
+    assert per_incident < 200  # compact arrays only: records take kilobytes per incident
     assert lean[10000]["worker"] < 1.2 * lean[10]["worker"]

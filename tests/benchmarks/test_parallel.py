@@ -2,37 +2,17 @@
 run` without `--out`), each run in a fresh process and the two interleaved. Efficiency is the
 speed-up over the number of workers, from wall-clock time; the CPU time of all processes shows
 the overhead that parallel running adds (set-up, shipping results), which the machine's other
-load cannot hide or inflate."""
+load can neither hide nor inflate."""
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 from typing import Any
 
+from .measure import measure
+
 REPEATS = 3
-SCRIPT = """
-import json, os, sys, time
-from drillsim.scenarios.loader import load
-from drillsim.sim.runner import replicate
-from drillsim.sim.summary import as_json, run_summary
-reps, workers = int(sys.argv[1]), int(sys.argv[2])
-bundle = load("demo")
-before, start = os.times(), time.perf_counter()
-summary = as_json(run_summary(replicate(bundle, reps, 7, workers=workers, records=False)))
-wall, after = time.perf_counter() - start, os.times()
-cpu = sum(after[:4]) - sum(before[:4])  # this process and its (finished) workers
-print(json.dumps({"wall": wall, "cpu": cpu, "summary": summary}))
-"""
-
-
-def timed(replications: int, workers: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(replications), str(workers)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
 
 
 def test_two_workers_against_one() -> None:
@@ -44,12 +24,11 @@ def test_two_workers_against_one() -> None:
         one: list[dict[str, Any]] = []
         two: list[dict[str, Any]] = []
         for _ in range(REPEATS):
-            one.append(timed(reps, 1))
-            two.append(timed(reps, 2))
+            one.append(measure("demo", reps, 1))
+            two.append(measure("demo", reps, 2))
         assert all(r["summary"] == one[0]["summary"] for r in one + two)  # same figures
-        speedups = [a["wall"] / b["wall"] for a, b in zip(one, two, strict=True)]
+        speedup = statistics.median(a["wall"] / b["wall"] for a, b in zip(one, two, strict=True))
         overhead = statistics.median(b["cpu"] / a["cpu"] for a, b in zip(one, two, strict=True))
-        speedup = statistics.median(speedups)
         print(f"{reps:12d}  {statistics.median(r['wall'] for r in one):10.2f}  "
               f"{statistics.median(r['wall'] for r in two):11.2f}  {speedup:7.2f}x  "
               f"{speedup / 2:10.0%}  {overhead:12.2f}x")
