@@ -443,6 +443,45 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
     command(org_file, severity, when, tags, requires, worst, fmt)
 
 
+@cli.command("load")
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the scenario's own).")
+@click.option("--reps", default=50, show_default=True, type=click.IntRange(1, MAX_REPS),
+              help="Independent replications.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Random seed.")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@FORMAT
+@user_errors
+def load_command(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None,
+                 fmt: str) -> None:
+    """On-call load of SCENARIO's workload: pages per month in business, off and sleep hours on
+    each responder's own clock, incidents per 12 hours on call, time on call, person-hours,
+    each rotation's coverage gaps and quality score, and flags for the well-known limits.
+
+    \b
+    Examples:
+      drillsim load demo --reps 20 --seed 7
+      drillsim load demo --org my-plan/organisation.yaml --format json
+    """
+    from rich.console import Console
+
+    from drillsim.drills.load import as_json, print_load
+    from drillsim.scenarios.loader import load
+    from drillsim.sim.load import horizon, on_call_load
+    from drillsim.sim.runner import replicate
+
+    bundle = load(scenario, org_file)
+    horizon(bundle)  # a drill has no horizon: refuse before simulating
+    result = replicate(bundle, reps, seed, workers, events=True)
+    report = on_call_load(bundle, result.records, reps, seed)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(report, bundle.org.timezone), indent=2))
+        return
+    print_load(Console(), report, bundle.org.timezone)
+
+
 def main() -> None:
     cli(prog_name="drillsim")
 
