@@ -482,6 +482,34 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
     print_load(Console(), report, bundle.org.timezone)
 
 
+@cli.command()
+@click.argument("hypotheses", metavar="HYPOTHESES.yaml")
+@click.option("--reps", type=click.IntRange(1, MAX_REPS),
+              help="Replications [default: the file's `replications`].")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed [default: the file's].")
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the file's and the scenario's).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@FORMAT
+@click.option("--junit", type=click.Path(dir_okay=False), help="Also write JUnit XML here.")
+@click.option("--force", is_flag=True, help="Overwrite --junit even if drillsim did not write it.")
+@click.option("--strict", is_flag=True, help="Exit 1 on an inconclusive hypothesis too.")
+@user_errors
+def check(hypotheses: str, reps: int | None, seed: int | None, org_file: str | None,
+          workers: int | None, fmt: str, junit: str | None, force: bool, strict: bool) -> None:
+    """Test an on-call policy: run the scenario HYPOTHESES.yaml names and judge each hypothesis
+    pass / fail / inconclusive on its 95% interval; exit 1 when any fails.
+
+    \b
+    Examples:
+      drillsim check policy.yaml
+      drillsim check policy.yaml --reps 1000 --junit check.xml
+    """
+    from drillsim.drills.check import command
+
+    command(hypotheses, reps, seed, org_file, workers, fmt, junit, force, strict)
+
+
 def main() -> None:
     cli(prog_name="drillsim")
 

@@ -101,6 +101,7 @@ def as_json(report: LoadReport, tz: str) -> dict[str, Any]:
         "responders": [{
             "responder": r.responder, "name": r.name, "timezone": r.timezone,
             "pages_per_month": {band: _est_json(e) for band, e in r.pages.items()},
+            "all_pages_per_month": _est_json(r.all_pages),
             "interruptions_per_month": _est_json(r.interruptions),
             "interruption_band": r.band,
             "incidents_per_12h_on_call": _est_json(r.incidents_per_shift),

@@ -80,6 +80,7 @@ class ResponderLoad:
     name: str
     timezone: str
     pages: dict[str, Estimate]
+    all_pages: Estimate
     interruptions: Estimate
     incidents_per_shift: Estimate | None  # None when never on call
     person_hours: Estimate
@@ -231,6 +232,7 @@ def on_call_load(bundle: Bundle, records: Records, replications: int, seed: int)
         if band in ("bad", "burnout"):
             flags.append(f"{out_of_hours.mean:.1f} out-of-hours interruptions a month ({band})")
         people.append(ResponderLoad(r.id, r.name or r.id, r.timezone or org.timezone, by_band,
+                                    estimate(_per_replication(theirs, replications) / months),
                                     out_of_hours, per_shift, estimate(hours), share,
                                     tuple(flags)))
     return LoadReport(bundle.scenario.name, org.name, replications, seed, lo, hi, tuple(people),
