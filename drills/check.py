@@ -17,7 +17,7 @@ from rich.table import Table
 
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.errors import InputError, Problem
-from drillsim.sim.verdicts import Verdict, statement
+from drillsim.sim.verdicts import Gate, Verdict, statement
 
 COLOUR = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
 
@@ -119,3 +119,25 @@ def command(file: str, reps: int | None, seed: int | None, org: str | None,
     bad = {"fail", "inconclusive"} if strict else {"fail"}
     if any(v.outcome in bad for v in verdicts):
         sys.exit(1)
+
+
+def print_gate(console: Console, gates: list[Gate], objective: float) -> None:
+    """The organisation's own targets against the objective, one row each."""
+    table = Table(title=f"Targets and deadlines met by at least {objective:.0%} of incidents "
+                        "(95% CI)")
+    for column in ("severity", "target", "met", "95% CI", "n", "verdict"):
+        table.add_column(column, justify="right" if column in ("met", "95% CI", "n") else "left")
+    for g in gates:
+        table.add_row(escape(g.severity), escape(g.what), f"{g.share.value:.1%}",
+                      f"{g.share.ci.low:.1%} – {g.share.ci.high:.1%}", str(g.share.n),
+                      f"[{COLOUR[g.outcome]}]{g.outcome}[/]" + (
+                          f"\n~{g.needed:,} reps" if g.needed else ""))
+    console.print(table)
+
+
+def gate_json(gates: list[Gate], objective: float) -> dict[str, Any]:
+    return {"objective": objective, "results": [{
+        "severity": g.severity, "target": g.what, "met": g.share.met, "n": g.share.n,
+        "share": round(g.share.value, 4),
+        "ci95": [round(g.share.ci.low, 4), round(g.share.ci.high, 4)],
+        "verdict": g.outcome, "replications_to_decide": g.needed} for g in gates]}

@@ -70,6 +70,18 @@ def bundled_names(kind: str | None = None) -> Callable[..., list[Any]]:
     return complete
 
 
+def _share_option(text: str, option: str) -> float:
+    """A share given on the command line (`95%` or 0.95), or a usage error."""
+    from drillsim.scenarios.errors import InputError, Problem
+    from drillsim.scenarios.hypotheses import parse_share
+
+    try:
+        return parse_share(text if text.strip().endswith("%") else float(text))
+    except ValueError:
+        raise InputError([Problem(option, None, "", f"expected a share such as '95%' or 0.95, "
+                                  f"found {text!r}")]) from None
+
+
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="json: one JSON document on stdout.")
 
@@ -104,9 +116,14 @@ def cli(debug: bool) -> None:
 @click.option("--map", "maps", multiple=True, metavar="KIND:OLD=NEW",
               help="Use the organisation's NEW for the scenario's OLD, e.g. service:payments=api "
                    "(repeatable).")
+@click.option("--fail-on-miss", is_flag=True, help="Exit 1 when a severity's target or deadline "
+              "is met by fewer incidents than --objective (on its 95% CI).")
+@click.option("--objective", default="95%", show_default=True, metavar="SHARE",
+              help="The share of incidents each target and deadline must reach.")
 @user_errors
 def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
-        out: str | None, report_file: str | None, force: bool, maps: tuple[str, ...]) -> None:
+        out: str | None, report_file: str | None, force: bool, maps: tuple[str, ...],
+        fail_on_miss: bool, objective: str) -> None:
     """Run SCENARIO (a file, or the name of a bundled one) and summarise the response.
 
     \b
@@ -115,6 +132,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
       drillsim run my-plan/scenario.yaml --out results --report results/report.html
       drillsim run data-breach --org three-tier-teams --format json
       drillsim run data-breach --org my-plan/organisation.yaml --map skill:security=backend
+      drillsim run demo --fail-on-miss --objective 90%
     """
     import datetime as dt
 
@@ -128,6 +146,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
     from drillsim.scenarios.names import parse_map
 
     started = dt.datetime.now().astimezone()
+    goal = _share_option(objective, "--objective")
     replaces = earlier_results(out, force) if out else []  # refuse before simulating, not after
     if report_file:
         format_of(report_file)
@@ -158,18 +177,30 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         from drillsim.reports.render import write_report
 
         write_report(report_file, "run", run_report(result, summary))
-    if fmt == "json":
-        click.echo(json.dumps(as_json(summary), indent=2))
-        return
-    from drillsim.drills.render import print_summary
-    from drillsim.sim.metrics import responder_load
+    from drillsim.sim.verdicts import target_gate
 
-    console = Console()
-    print_summary(console, summary, responder_load(result.records.responders))
-    if out:
-        console.print(f"Records and manifest written to [bold]{escape(out)}[/]")
-    if report_file:
-        console.print(f"Report written to [bold]{escape(report_file)}[/]")
+    gates = target_gate(summary, goal) if fail_on_miss else []
+    if fmt == "json":
+        from drillsim.drills.check import gate_json
+
+        click.echo(json.dumps({**as_json(summary), **({"gate": gate_json(gates, goal)}
+                                                      if fail_on_miss else {})}, indent=2))
+    else:
+        from drillsim.drills.render import print_summary
+        from drillsim.sim.metrics import responder_load
+
+        console = Console()
+        print_summary(console, summary, responder_load(result.records.responders))
+        if fail_on_miss:
+            from drillsim.drills.check import print_gate
+
+            print_gate(console, gates, goal)
+        if out:
+            console.print(f"Records and manifest written to [bold]{escape(out)}[/]")
+        if report_file:
+            console.print(f"Report written to [bold]{escape(report_file)}[/]")
+    if any(g.outcome == "fail" for g in gates):
+        sys.exit(1)
 
 
 @cli.command()

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from drillsim.sim.load import Estimate, LoadReport, ResponderLoad
+    from drillsim.sim.metrics import Share
+    from drillsim.sim.summary import RunSummary
 
 Outcome = Literal["pass", "fail", "inconclusive"]
 
@@ -231,3 +233,30 @@ def statement(h: Hypothesis) -> str:
         return (f"share{of} with {h.metric} within {format_duration(h.within)} "
                 f"{sign} {h.limit:.1%}")
     return f"{h.statistic} {h.metric}{of} {sign} {format_duration(h.limit)}"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One of the organisation's own targets or deadlines for one severity, judged against
+    an objective share of incidents (or deadline occurrences) meeting it."""
+
+    severity: str
+    what: str
+    share: Share
+    outcome: Outcome
+    needed: int | None
+
+
+def target_gate(summary: RunSummary, objective: float) -> list[Gate]:
+    """Every target and deadline the run measured, pass / fail / inconclusive on its share's
+    95% interval against `objective`; `run --fail-on-miss` exits 1 when any fails."""
+    out = []
+    for sev in summary.severities:
+        shares = [(f"{name.replace('_', ' ')} target", s) for name, s in sev.sla.items()]
+        shares += [(f"deadline: {name}", d.met) for name, d in sev.deadlines.items()]
+        for what, s in shares:
+            outcome = judge(s.ci.low, s.ci.high, objective, upper=False)
+            needed = _inconclusive_needed(outcome, summary.replications, s.value, s.ci.low,
+                                          s.ci.high, objective)
+            out.append(Gate(sev.severity, what, s, outcome, needed))
+    return out

@@ -109,3 +109,42 @@ def test_the_bundled_example_runs():
                                       "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     assert len(json.loads(result.stdout)["hypotheses"]) == 6
+
+
+GATED_ORG = """
+name: gated
+timezone: UTC
+responders: [{id: a, ack_delay: {working: 2m, off_hours: 2m}}]
+rotations: [{id: r, layers: [{members: [a], turn: 1d, handoff: "2026-01-01T00:00"}]}]
+escalation_policies: [{id: p, levels: [{targets: [rotation:r]}]}]
+severities: {P1: {escalation_policy: p, targets: {acknowledge: 5m, mitigate: 10m}}}
+"""
+GATED = """
+name: gated drill
+start: "2026-01-05T10:00"
+org: org.yaml
+incidents:
+  - {type: t, severity: P1, phases: [{name: fix, duration: 30m, mitigates: true}]}
+"""
+
+
+def test_run_fail_on_miss_gates_the_organisations_own_targets(tmp_path):
+    (tmp_path / "org.yaml").write_text(GATED_ORG, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(GATED, encoding="utf-8")
+    args = ["run", str(tmp_path / "s.yaml"), "--reps", "10", "--workers", "1", "--format",
+            "json", "--fail-on-miss", "--objective", "40%"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    gate = json.loads(result.stdout)["gate"]
+    rows = {r["target"]: r for r in gate["results"]}
+    # acknowledged after 2 minutes in every replication: 10 of 10, Wilson low 10/13.84 = 0.7225;
+    # mitigated after 30 minutes against 10: 0 of 10, Wilson high 3.84/13.84 = 0.2775
+    assert (rows["acknowledge target"]["met"], rows["acknowledge target"]["verdict"]) == (10, "pass")
+    assert rows["acknowledge target"]["ci95"][0] == pytest.approx(0.7225, abs=1e-4)
+    assert (rows["mitigate target"]["met"], rows["mitigate target"]["verdict"]) == (0, "fail")
+    assert rows["mitigate target"]["ci95"][1] == pytest.approx(0.2775, abs=1e-4)
+    args[-1] = "20%"  # the mitigate target's interval now holds 20%: not a failure
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["gate"]["results"][1]["verdict"] == "inconclusive"
+    assert CliRunner().invoke(cli, args[:-3]).exit_code == 0  # no gate without the flag
