@@ -82,6 +82,12 @@ def _share_option(text: str, option: str) -> float:
                                   f"found {text!r}")]) from None
 
 
+ORG = click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+                   help="Organisation file or bundled name (overrides the scenario's own).")
+SEED = click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
+                    help="Random seed.")
+WORKERS = click.option("--workers", type=click.IntRange(1, 256),
+                       help="Worker processes [default: all cores].")
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="json: one JSON document on stdout.")
 
@@ -100,13 +106,11 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("scenario", shell_complete=bundled_names("scenario"))
-@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
-              help="Organisation file or bundled name (overrides the scenario's own).")
+@ORG
 @click.option("--reps", default=100, show_default=True, type=click.IntRange(1, MAX_REPS),
               help="Independent replications.")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Random seed.")
-@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@SEED
+@WORKERS
 @FORMAT
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write records and a manifest into this new or empty folder.")
@@ -476,13 +480,11 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
 
 @cli.command("load")
 @click.argument("scenario", shell_complete=bundled_names("scenario"))
-@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
-              help="Organisation file or bundled name (overrides the scenario's own).")
+@ORG
 @click.option("--reps", default=50, show_default=True, type=click.IntRange(1, MAX_REPS),
               help="Independent replications.")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Random seed.")
-@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@SEED
+@WORKERS
 @FORMAT
 @user_errors
 def load_command(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None,
@@ -520,7 +522,7 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed [default: the file's].")
 @click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
               help="Organisation file or bundled name (overrides the file's and the scenario's).")
-@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@WORKERS
 @FORMAT
 @click.option("--junit", type=click.Path(dir_okay=False), help="Also write JUnit XML here.")
 @click.option("--force", is_flag=True, help="Overwrite --junit even if drillsim did not write it.")
@@ -543,8 +545,7 @@ def check(hypotheses: str, reps: int | None, seed: int | None, org_file: str | N
 
 @cli.command()
 @click.argument("scenario", shell_complete=bundled_names("scenario"))
-@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
-              help="Organisation file or bundled name (overrides the scenario's own).")
+@ORG
 @click.option("--change", "changes", default="10%,25%", show_default=True,
               help="Relative changes to detect, comma-separated.")
 @click.option("--metric", default="time_to_resolve", show_default=True,
@@ -552,10 +553,10 @@ def check(hypotheses: str, reps: int | None, seed: int | None, org_file: str | N
 @click.option("--severity", "severities", multiple=True, help="Only this severity (repeatable).")
 @click.option("--reps", default=50, show_default=True, type=click.IntRange(2, MAX_REPS),
               help="Replications to simulate the distribution from.")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0))
+@SEED
 @click.option("--trials", default=400, show_default=True, type=click.IntRange(50, 100_000),
               help="Resampled pairs of groups per sample size tried.")
-@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@WORKERS
 @FORMAT
 @user_errors
 def power(scenario: str, org_file: str | None, changes: str, metric: str,
