@@ -589,6 +589,48 @@ def power(scenario: str, org_file: str | None, changes: str, metric: str,
     command(scenario, org_file, wanted, metric, severities, reps, seed, trials, workers, fmt)
 
 
+@cli.group()
+def drill() -> None:
+    """Run a drill: the facilitator's console in the browser, writing a crash-safe drill log.
+
+    \b
+    Example:
+      drillsim drill serve gameday-database-recovery --speed 10
+    """
+
+
+@drill.command("serve")
+@click.argument("scenario", required=False, shell_complete=bundled_names("scenario"))
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the scenario's own).")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0))
+@click.option("--at", default="p50", show_default=True, type=click.Choice(["p50", "p90", "worst"]),
+              help="Which simulated run the injects follow.")
+@click.option("--speed", default="1", show_default=True, type=click.Choice(["1", "10", "60"]),
+              help="Exercise minutes per real minute.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+              help="New drill log [default: drill-SCENARIO-DATE-TIME.jsonl here].")
+@click.option("--resume", type=click.Path(dir_okay=False, exists=True),
+              help="Carry on the drill in this log (its scenario, seed and speed).")
+@user_errors
+def drill_serve(scenario: str | None, org_file: str | None, seed: int, at: str, speed: str,
+                port: int, log_file: str | None, resume: str | None) -> None:
+    """Serve the drill console for SCENARIO on 127.0.0.1: a facilitator view with the clock,
+    injects and milestone keys, and a room view for the projector. Every entry is on disk
+    before the page shows it.
+
+    \b
+    Examples:
+      drillsim drill serve gameday-database-recovery --org three-tier-teams --speed 10
+      drillsim drill serve --resume drill-gameday-database-recovery-20270114-100000.jsonl
+    """
+    from drillsim.drills.console import serve
+
+    serve(scenario, org_file, seed, at, int(speed), port, log_file, resume)
+
+
 def main() -> None:
     cli(prog_name="drillsim")
 
