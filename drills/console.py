@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import socket
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,7 +161,7 @@ def open_log(scenario: str | None, org: str | None, seed: int, at: str, speed: i
     if resume:
         log, record = DrillLog.resume(resume)
         for warning in record.warnings:
-            print(f"warning: {warning}")
+            print(f"warning: {warning}", file=sys.stderr)
         return log
     started = dt.datetime.now().astimezone()
     path = log_path or f"drill-{Path(scenario or 'drill').stem}-{started:%Y%m%d-%H%M%S}.jsonl"
@@ -182,7 +183,7 @@ def serve(scenario: str | None, org: str | None, seed: int, at: str, speed: int,
     exercise [default: the tabletop exercise model's]."""
     import uvicorn
 
-    from drillsim.drills.drill_log import read_log
+    from drillsim.drills.drill_log import read_log, refuse_existing
 
     if resume:
         start = read_log(resume).start
@@ -190,8 +191,10 @@ def serve(scenario: str | None, org: str | None, seed: int, at: str, speed: int,
             raise InputError([Problem(resume, 1, "scenario", f"this log is a drill of "
                                       f"{start.scenario!r}, not {scenario!r}")])
         scenario, org, seed, at, speed = start.scenario, start.org, start.seed, start.at, int(start.speed)
-    if not scenario:
+    elif not scenario:
         raise InputError([Problem("SCENARIO", None, "", "name a scenario, or --resume a log")])
+    elif log_path:
+        refuse_existing(Path(log_path))  # before simulating, not after
     exercise = (build or _build)(scenario, org, seed, at)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -209,4 +212,5 @@ def serve(scenario: str | None, org: str | None, seed: int, at: str, speed: int,
         server.run(sockets=[sock])
     finally:
         log.close()
-    print(f"stopped; carry on with: drillsim drill serve --resume {log.path}")
+    print(f"the drill ended; its log is {log.path}" if log.state.ended
+          else f"stopped; carry on with: drillsim drill serve --resume {log.path}")

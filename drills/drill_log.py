@@ -220,6 +220,14 @@ def is_drill_log(path: Path) -> bool:
     return isinstance(first, dict) and first.get("kind") == "start" and "version" in first
 
 
+def refuse_existing(path: Path) -> None:
+    """A new log never replaces a file, ours or anyone's: say which it is."""
+    if path.exists():
+        why = ("is a drill log already; carry it on with --resume" if is_drill_log(path)
+               else "exists and is not a drill log drillsim wrote; refusing to overwrite it")
+        raise InputError([Problem(str(path), None, "--log", why)])
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
@@ -243,9 +251,8 @@ class DrillLog:
         try:
             fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
-            why = ("is a drill log already; carry it on with --resume" if is_drill_log(target)
-                   else "exists and is not a drill log drillsim wrote; refusing to overwrite it")
-            raise InputError([Problem(str(target), None, "--log", why)]) from None
+            refuse_existing(target)
+            raise
         except OSError as exc:
             raise InputError([Problem(str(target), None, "--log", exc.strerror or str(exc))]) from None
         log = cls(target, fd, start)

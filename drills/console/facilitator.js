@@ -140,6 +140,7 @@ function onKey(event) {
     return;
   }
   const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
+  if (typing && event.key === "Escape") { event.target.blur(); return; }
   if (typing || event.ctrlKey || event.metaKey || event.altKey || !state || state.ended) return;
   const key = event.key.toLowerCase();
   if (key === " ") {

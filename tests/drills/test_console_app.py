@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from drillsim.drills.console import Console, create_app, open_log
-from drillsim.drills.drill_log import read_log
+from drillsim.drills.console import KEYS, Console, create_app, open_log
+from drillsim.drills.drill_log import MILESTONES, read_log
 from tests.drills.console_support import exercise
 
 
@@ -93,3 +93,14 @@ def test_a_resumed_drill_starts_paused_where_it_stopped(tmp_path: Path) -> None:
     state = again.get("/api/state").json()
     assert (state["running"], state["revealed"], state["minutes"]) == (False, ["I01"], stopped)
     assert state["entries"][-1]["kind"] == "pause" and state["entries"][-1]["minutes"] == stopped
+
+
+def test_the_readme_lists_the_keys_the_page_uses() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- keys checked by tests/drills/test_console_app.py -->\n", 1)[1]
+    rows = [line.split("|")[1:3] for line in table.split("\n\n", 1)[0].splitlines()[2:]]
+    keys = {key.strip().strip("`"): what.strip() for key, what in rows}
+    script = (Path(__file__).parents[2] / "drills" / "console" / "facilitator.js").read_text()
+    assert 'key === " "' in script and 'key === "n"' in script
+    assert {k: v for k, v in keys.items() if k not in ("Space", "N")} == {
+        key.upper(): MILESTONES[milestone] for milestone, key in KEYS.items()}
