@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,20 +27,14 @@ from starlette.staticfiles import StaticFiles
 from drillsim.drills.drill_log import MILESTONES, DrillLog, Entry, Start
 from drillsim.scenarios.errors import InputError, Problem
 
+if TYPE_CHECKING:
+    from drillsim.drills.exercise import Exercise
+
 STATIC = Path(__file__).parent / "console"
 KEYS = {"detected": "d", "acknowledged": "a", "commander_assigned": "c", "status_page_posted": "s",
         "escalated": "e", "mitigated": "m", "resolved": "r"}
 MAX_TEXT = 10_000
 SPEEDS = (1, 10, 60)
-
-
-class Exercise(Protocol):
-    """What the console uses of `drillsim.drills.exercise.Exercise`."""
-
-    title: str
-    start: dt.datetime
-    injects: list[Any]
-    milestones: list[Any]
 
 
 class Console:

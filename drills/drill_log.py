@@ -21,13 +21,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from drillsim.drills.exercise import LABELS
 from drillsim.scenarios.errors import InputError, Problem, nearest
 
 VERSION = 1
-MILESTONES = {"detected": "Detected", "acknowledged": "Acknowledged",
-              "commander_assigned": "Incident commander assigned",
-              "status_page_posted": "Status page posted", "escalated": "Escalated",
-              "mitigated": "Mitigated", "resolved": "Resolved"}
+MILESTONES = LABELS  # the canonical milestone ids, in order, with their labels
 
 
 class _Line(BaseModel):

@@ -4,6 +4,7 @@ many clients at once."""
 
 from __future__ import annotations
 
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from drillsim.drills.console import KEYS, Console, create_app, open_log
+from drillsim.drills.console import KEYS, Console, create_app, open_log, serve
 from drillsim.drills.drill_log import MILESTONES, read_log
+from drillsim.scenarios.errors import InputError
 from tests.drills.console_support import exercise
 
 
@@ -104,3 +106,14 @@ def test_the_readme_lists_the_keys_the_page_uses() -> None:
     assert 'key === " "' in script and 'key === "n"' in script
     assert {k: v for k, v in keys.items() if k not in ("Space", "N")} == {
         key.upper(): MILESTONES[milestone] for milestone, key in KEYS.items()}
+
+
+def test_a_port_in_use_is_one_clear_error_and_no_log(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    with pytest.raises(InputError, match=f"--port: cannot listen on 127.0.0.1:{port}: "):
+        serve("stand-in", None, 1, "p50", 1, port, str(tmp_path / "drill.jsonl"), None, exercise)
+    taken.close()
+    assert not (tmp_path / "drill.jsonl").exists()
