@@ -24,7 +24,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from drillsim.drills.drill_log import MILESTONES, DrillLog, Entry, Start
+from drillsim.drills.drill_log import MILESTONES, DrillLog, Entry, Start, read_log, refuse_existing
 from drillsim.scenarios.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ STATIC = Path(__file__).parent / "console"
 KEYS = {"detected": "d", "acknowledged": "a", "commander_assigned": "c", "status_page_posted": "s",
         "escalated": "e", "mitigated": "m", "resolved": "r"}
 MAX_TEXT = 10_000
-SPEEDS = (1, 10, 60)
 
 
 class Console:
@@ -177,8 +176,9 @@ def serve(scenario: str | None, org: str | None, seed: int, at: str, speed: int,
     exercise [default: the tabletop exercise model's]."""
     import uvicorn
 
-    from drillsim.drills.drill_log import read_log, refuse_existing
-
+    if resume and log_path:
+        raise InputError([Problem("--log", None, "", "--resume carries on its own log; give one "
+                                  "of --log and --resume")])
     if resume:
         start = read_log(resume).start
         if scenario and scenario != start.scenario:

@@ -24,7 +24,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 from drillsim.drills.exercise import LABELS
 from drillsim.scenarios.errors import InputError, Problem, nearest
 
-VERSION = 1
 MILESTONES = LABELS  # the canonical milestone ids, in order, with their labels
 
 
@@ -270,6 +269,8 @@ class DrillLog:
         fd = os.open(target, os.O_WRONLY | os.O_APPEND)
         if record.warnings:  # drop the torn fragment so the next line starts on its own
             os.ftruncate(fd, data.rfind(b"\n") + 1)
+        elif not data.endswith(b"\n"):  # a whole last line whose newline was lost
+            os.write(fd, b"\n")
         return cls(target, fd, record.start, record.entries), record
 
     def _write(self, obj: dict[str, Any]) -> None:

@@ -82,6 +82,10 @@ def test_the_last_line_without_a_newline_counts_when_it_is_whole(tmp_path: Path)
     written(path).close()
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
     assert len(read_log(path).entries) == 8 and read_log(path).warnings == ()
+    log, _ = DrillLog.resume(path)
+    log.append("milestone", 20, id="mitigated")
+    log.close()
+    assert len(read_log(path).entries) == 9 and read_log(path).milestones["mitigated"] == 20
 
 
 @pytest.mark.parametrize("change, problems", [
