@@ -115,9 +115,16 @@ function render() {
   renderLog();
 }
 
+let shown = "";
+
 async function refresh() {
   state = await api("/api/state");
-  render();
+  setClock(state);
+  // Redraw only on a change, so a poll never swaps a button out from under a click.
+  const due = exercise.injects.filter((inject) => inject.minutes <= clockNow()).length;
+  const now = JSON.stringify([state.entries.length, state.running, state.ended, due]);
+  if (now !== shown) render();
+  shown = now;
 }
 
 async function addText(kind) {
