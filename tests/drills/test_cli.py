@@ -50,7 +50,9 @@ def loaded_after(args: list[str]) -> list[str]:
     return json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"], ["drill", "serve", "--help"]])
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"], ["load", "--help"],
+                                  ["check", "--help"], ["power", "--help"],
+                                  ["drill", "serve", "--help"]])
 def test_start_up_imports_no_heavy_library(args):
     assert loaded_after(args) == []
 
