@@ -72,11 +72,11 @@ class Console:
                 raise ValueError(f"unknown milestone {fields.get('id')!r}")
             if kind == "inject" and fields.get("id") not in self.injects:
                 raise ValueError(f"unknown inject {fields.get('id')!r}")
-            if kind in ("note", "decision"):
+            if kind in ("note", "decision", "action"):
                 text = str(fields.get("text", "")).strip()
                 if not text or len(text) > MAX_TEXT:
                     raise ValueError(f"a {kind} needs text (at most {MAX_TEXT} characters)")
-                fields = {"text": text}
+                fields = {"text": text, **(_action(fields) if kind == "action" else {})}
             elif kind not in ("milestone", "inject", "pause", "resume", "end"):
                 raise ValueError(f"unknown kind {kind!r}")
             entry = self.log.append(kind, self.minutes(), **fields)
@@ -96,6 +96,17 @@ class Console:
         if not facilitator:  # the room sees what players are handed, not what is expected of them
             shown = {key: shown[key] for key in ("id", "minutes", "module", "title", "to", "artefacts")}
         return shown
+
+
+def _action(fields: dict[str, Any]) -> dict[str, Any]:
+    """An action item's owner and due date (YYYY-MM-DD, optional)."""
+    owner, due = str(fields.get("owner") or "").strip(), str(fields.get("due") or "").strip()
+    if len(owner) > 200:
+        raise ValueError("an owner is a name (at most 200 characters)")
+    try:
+        return {"owner": owner, "due": dt.date.fromisoformat(due) if due else None}
+    except ValueError:
+        raise ValueError(f"due: expected a date YYYY-MM-DD, found {due!r}") from None
 
 
 def _page(name: str) -> Any:
@@ -133,7 +144,7 @@ def create_app(console: Console) -> Starlette:
             body = await request.json()
             if not isinstance(body, dict):
                 raise ValueError("expected a JSON object")
-            fields = {key: body[key] for key in ("id", "text") if key in body}
+            fields = {key: body[key] for key in ("id", "text", "owner", "due") if key in body}
             entry = await run_in_threadpool(console.record, str(body.get("kind")), **fields)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=409)

@@ -19,7 +19,10 @@ function describe(entry) {
   if (entry.kind === "note" || entry.kind === "decision") {
     return `${entry.kind === "note" ? "Note" : "Decision"}: ${entry.text}`;
   }
-  if (entry.kind === "action") return `Action: ${entry.text}`;
+  if (entry.kind === "action") {
+    const who = [entry.owner, entry.due && `due ${entry.due}`].filter(Boolean).join(", ");
+    return `Action: ${entry.text}${who ? ` (${who})` : ""}`;
+  }
   return {pause: "Clock paused", resume: "Clock running", end: "Drill ended"}[entry.kind] || entry.kind;
 }
 
@@ -109,7 +112,7 @@ function render() {
   document.getElementById("speed").textContent = state.speed === 1 ? "real time" : `${state.speed}× speed`;
   const toggle = document.getElementById("toggle");
   toggle.firstChild.textContent = state.running ? "Pause " : state.entries.length ? "Resume " : "Start clock ";
-  for (const id of ["toggle", "end", "add-note", "add-decision"]) document.getElementById(id).disabled = state.ended;
+  for (const id of ["toggle", "end", "add-note", "add-decision", "add-action"]) document.getElementById(id).disabled = state.ended;
   renderMilestones();
   renderInjects();
   renderLog();
@@ -129,8 +132,14 @@ async function refresh() {
 
 async function addText(kind) {
   const box = document.getElementById("note-text");
-  if (!box.value.trim()) { show(`Type the ${kind} first.`); return; }
-  if (await record(kind, {text: box.value})) box.value = "";
+  if (!box.value.trim()) { show(`Type the ${kind === "action" ? "action item" : kind} first.`); return; }
+  const owner = document.getElementById("action-owner");
+  const due = document.getElementById("action-due");
+  const fields = kind === "action" ? {text: box.value, owner: owner.value, due: due.value} : {text: box.value};
+  if (await record(kind, fields)) {
+    box.value = "";
+    if (kind === "action") { owner.value = ""; due.value = ""; }
+  }
 }
 
 function toggleClock() { return record(state.running ? "pause" : "resume"); }
@@ -173,6 +182,7 @@ async function main() {
   document.getElementById("reveal").addEventListener("click", revealNext);
   document.getElementById("add-note").addEventListener("click", () => addText("note"));
   document.getElementById("add-decision").addEventListener("click", () => addText("decision"));
+  document.getElementById("add-action").addEventListener("click", () => addText("action"));
   document.addEventListener("keydown", onKey);
   await refresh();
   startTicking();

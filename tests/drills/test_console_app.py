@@ -43,13 +43,25 @@ def test_entries_are_stamped_by_the_server_clock(tmp_path: Path) -> None:
     ({"kind": "inject", "id": "I99"}, "unknown inject 'I99'"),
     ({"kind": "note", "text": "   "}, "a note needs text (at most 10000 characters)"),
     ({"kind": "start"}, "unknown kind 'start'"),
-    ({"kind": "action", "text": "x"}, "unknown kind 'action'"),
+    ({"kind": "action", "text": "Rotate keys", "due": "next week"},
+     "due: expected a date YYYY-MM-DD, found 'next week'"),
 ])
 def test_nonsense_is_refused_and_not_logged(tmp_path: Path, body, error) -> None:
     api = client(tmp_path)
     answer = api.post("/api/entry", json=body)
     assert (answer.status_code, answer.json()) == (409, {"error": error})
     assert read_log(tmp_path / "drill.jsonl").entries == ()
+
+
+def test_an_action_item_has_an_owner_and_a_due_date(tmp_path: Path) -> None:
+    api = client(tmp_path)
+    answer = api.post("/api/entry", json={"kind": "action", "text": " Page the DBA team first ",
+                                          "owner": "Sam Lee", "due": "2027-02-01"})
+    assert answer.status_code == 200
+    api.post("/api/entry", json={"kind": "action", "text": "Write the runbook"})
+    actions = read_log(tmp_path / "drill.jsonl").actions
+    assert [(a.text, a.owner, a.due and a.due.isoformat()) for a in actions] == [
+        ("Page the DBA team first", "Sam Lee", "2027-02-01"), ("Write the runbook", "", None)]
 
 
 def test_the_room_sees_revealed_injects_and_nothing_else(tmp_path: Path) -> None:

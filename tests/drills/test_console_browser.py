@@ -196,6 +196,12 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
         page.fill("#note-text", "The integrity alert went to a muted channel")
         page.keyboard.press("Control+Enter")
         logged(page, "Note: The integrity alert")
+        page.fill("#note-text", "Send integrity alerts to the paging channel")
+        page.fill("#action-owner", "Ana Ruiz")
+        page.fill("#action-due", "2026-05-15")
+        page.click("#add-action")
+        logged(page, "Action: Send integrity alerts to the paging channel (Ana Ruiz, due 2026-05-15)")
+        page.locator("#note-text").focus()
         readme = shot(page, "readme.png")
         if os.environ.get("DRILLSIM_REGEN"):
             shutil.copy(readme, README_SHOT)
@@ -212,6 +218,8 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
     record = read_log(log)
     assert record.state().ended and record.warnings == ()
     assert [n.text for n in record.texts("note")] == ["The integrity alert went to a muted channel"]
+    assert [(a.text, a.owner, str(a.due)) for a in record.actions] == [
+        ("Send integrity alerts to the paging channel", "Ana Ruiz", "2026-05-15")]
     assert set(record.milestones) == {"detected", "acknowledged", "commander_assigned",
                                       "status_page_posted", "escalated", "mitigated", "resolved"}
     minutes = [e.minutes for e in record.entries]
