@@ -156,13 +156,17 @@ def open_history(db: str | None, revision: str = "head") -> tuple[sa.Engine, dic
 
 
 def store(a: Assessment, db: str | None) -> str:
-    """Add an assessed drill to the history (replacing an earlier assessment of the same drill)
-    with its milestones and action items; returns where it went (password hidden)."""
+    """Add an assessed drill to the history (replacing an earlier assessment of the same drill,
+    whose action items stay closed) with its milestones and action items; returns where it went
+    (password hidden)."""
     import sqlalchemy as sa
 
     engine, t = open_history(db)
-    drills = t["drills"]
+    drills, actions = t["drills"], t["actions"]
     with _writing(engine) as connection:
+        done = dict(connection.execute(  # items closed since the drill was last assessed
+            sa.select(actions.c.text, actions.c.done_at).join(drills)
+            .where(drills.c.identity == a.identity, actions.c.done_at.is_not(None))).all())
         connection.execute(sa.delete(drills).where(drills.c.identity == a.identity))
         drill_id = connection.execute(sa.insert(drills).values(
             identity=a.identity, title=a.title, scenario=a.scenario, organisation=a.organisation,
@@ -178,8 +182,8 @@ def store(a: Assessment, db: str | None) -> str:
                  "simulated_runs": m.n} for m in a.milestones if m.actual is not None]
         if rows:
             connection.execute(sa.insert(t["milestones"]), rows)
-        items = [{"drill_id": drill_id, "text": x.text, "owner": x.owner, "due": x.due}
-                 for x in a.actions]
+        items = [{"drill_id": drill_id, "text": x.text, "owner": x.owner, "due": x.due,
+                  "done_at": done.get(x.text)} for x in a.actions]
         if items:
             connection.execute(sa.insert(t["actions"]), items)
     engine.dispose()

@@ -81,6 +81,9 @@ def test_store_read_trend_and_close(assessment: Assessment, db_url: str) -> None
     after = json.loads(runner.invoke(cli, ["history", "--db", db_url, "--format", "json"]).output)
     assert len(after["open_actions"]) == first_open - 1
     assert item["id"] not in [a["id"] for a in after["open_actions"]]
+    store(assessment, db_url)  # the first drill assessed once more: its closed item stays closed
+    again = json.loads(runner.invoke(cli, ["history", "--db", db_url, "--format", "json"]).output)
+    assert [a["text"] for a in again["open_actions"]] == [a["text"] for a in after["open_actions"]]
     missing = runner.invoke(cli, ["history", "--db", db_url, "--close", "9999"])
     assert missing.exit_code == 2 and "no action item 9999" in missing.output
 
