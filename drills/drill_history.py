@@ -124,11 +124,11 @@ def _current(engine: sa.Engine) -> str | None:
 def migrate(engine: sa.Engine, url: str, revision: str = "head") -> None:
     """Bring the schema up to `revision` in place, holding the write lock (nothing to do, and
     no lock taken, when it is there already)."""
+    if _current(engine) == (HEAD if revision == "head" else revision):
+        return
     from alembic import command
     from alembic.config import Config
 
-    if _current(engine) == (HEAD if revision == "head" else revision):
-        return
     _check_ours(engine, url)
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
