@@ -443,6 +443,34 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
     command(org_file, severity, when, tags, requires, worst, fmt)
 
 
+@cli.command()
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the scenario's own).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
+              help="Exercise date, at the scenario's local start time [default: the scenario's].")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Random seed (the same seed gives the same documents).")
+@click.option("--at", "at", type=click.Choice(["p50", "p90", "worst"]), default="p50",
+              show_default=True, help="Which simulated run sets the inject times.")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new or empty folder for the documents.")
+@click.option("--force", is_flag=True, help="Replace an earlier document set in --out.")
+@user_errors
+def tabletop(scenario: str, org_file: str | None, day: Any, seed: int, at: str, out: str,
+             force: bool) -> None:
+    """The facilitator's documents for a tabletop exercise of SCENARIO, in Markdown and HTML.
+
+    \b
+    Example:
+      drillsim tabletop gameday-database-recovery --date 2027-04-20 --out q2-tabletop
+      drillsim tabletop gameday-security-breach --org phased-p0-p3 --at worst --out breach
+    """
+    from drillsim.drills.tabletop import command
+
+    command(scenario, org_file, None if day is None else day.date(), seed, at, out, force)
+
+
 def main() -> None:
     cli(prog_name="drillsim")
 
