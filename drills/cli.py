@@ -471,6 +471,35 @@ def tabletop(scenario: str, org_file: str | None, day: Any, seed: int, at: str, 
     command(scenario, org_file, None if day is None else day.date(), seed, at, out, force)
 
 
+@cli.command()
+@click.option("--quarter", help="A quarter such as 2027Q1: its game day, tabletops and chaos tests.")
+@click.option("--year", type=click.IntRange(2000, 2100), help="A whole year's drill calendar.")
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name [default: the game days' own].")
+@click.option("--programme", "programme_file", type=click.Path(dir_okay=False),
+              help="Programme YAML (game days per quarter, tabletop and chaos rotations, slots) "
+                   "[default: the reference plans' quarterly schedule].")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Random seed for the model's predictions.")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new or empty folder for the plan and its .ics.")
+@click.option("--force", is_flag=True, help="Replace an earlier plan in --out.")
+@user_errors
+def plan(quarter: str | None, year: int | None, org_file: str | None,
+         programme_file: str | None, seed: int, out: str, force: bool) -> None:
+    """Plan drills: a quarter's game day (a working day clear of holidays and change freezes),
+    or a year of game days, monthly tabletops and chaos tests; Markdown, HTML and iCalendar.
+
+    \b
+    Example:
+      drillsim plan --quarter 2027Q1 --out q1-plan
+      drillsim plan --year 2027 --org phased-p0-p3 --out drills-2027
+    """
+    from drillsim.drills.plan import command
+
+    command(quarter, year, org_file, programme_file, seed, out, force)
+
+
 def main() -> None:
     cli(prog_name="drillsim")
 

@@ -10,20 +10,27 @@ from pathlib import Path
 import pytest
 
 from drillsim.drills.exercise import build_exercise
+from drillsim.drills.plan import plan_files
+from drillsim.drills.programme import Programme
 from drillsim.drills.tabletop import write_tabletop
 from tests.reports.test_browser import ARGS, CHROMIUM, KEEP
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
                                 reason="Chromium is not installed (make test installs it)")
 DOCUMENTS = ("index", "situation-manual", "events", "facilitator-guide", "cast", "artefacts",
-             "communications", "hot-wash", "handout-all-responders")
+             "communications", "hot-wash", "handout-all-responders", "calendar-2027",
+             "plan-2027Q2")
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "tabletop"
+    """A tabletop set and a year's plan, side by side."""
+    out = tmp_path_factory.mktemp("browser")
     write_tabletop(build_exercise("gameday-database-recovery", None, 2, "p50",
                                   replications=6), out, force=False)
+    files, _ = plan_files(None, Programme(), 1, 2027, None, replications=3)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
     return out
 
 
@@ -70,4 +77,4 @@ def check_page(browser, path: Path, shots: Path) -> None:
 def test_tabletop_document_in_headless_chromium(name, folder, browser, tmp_path):
     check_page(browser, folder / f"{name}.html", tmp_path)
     KEEP.mkdir(exist_ok=True)
-    shutil.copy(tmp_path / f"{name}-print.png", KEEP / f"tabletop-{name}-print.png")
+    shutil.copy(tmp_path / f"{name}-print.png", KEEP / f"drills-{name}-print.png")
