@@ -500,6 +500,35 @@ def plan(quarter: str | None, year: int | None, org_file: str | None,
     command(quarter, year, org_file, programme_file, seed, out, force)
 
 
+@cli.group()
+def export() -> None:
+    """Export a scenario for other tools."""
+
+
+@export.command("chaostoolkit")
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the scenario's own).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the JSON here [default: stdout].")
+@click.option("--force", is_flag=True, help="Replace an experiment exported earlier.")
+@click.option("--fault-minutes", type=click.FloatRange(min=0, min_open=True),
+              help="How long the faults stay in [default: the plan's mitigate target].")
+@user_errors
+def export_chaostoolkit(scenario: str, org_file: str | None, out: str | None, force: bool,
+                        fault_minutes: float | None) -> None:
+    """A Chaos Toolkit experiment for a live game day of SCENARIO: steady state from the
+    service targets, faults as method steps to bind to your providers, rollbacks, and the
+    abort criteria as a safeguard control.
+
+    \b
+    Example:
+      drillsim export chaostoolkit gameday-database-recovery --out experiment.json
+    """
+    from drillsim.drills.chaos import command
+
+    command(scenario, org_file, out, force, fault_minutes)
+
+
 def main() -> None:
     cli(prog_name="drillsim")
 
