@@ -409,9 +409,9 @@ def command(scenario: str, org: str | None, date: dt.date | None, seed: int, at:
     ex = build_exercise(scenario, org, seed, at, date)
     written = write_tabletop(ex, out, force)
     roles = sum(name.startswith("handout-") and name.endswith(".md") for name in written)
-    click.echo(f"{ex.scenario} against {ex.organisation}, starting {stamp(ex.start)}")
-    click.echo(f"{len(ex.injects)} injects in {len(ex.modules)} modules over "
-               f"{clock(ex.end_minutes)}, from replication {ex.replication} of "
-               f"{ex.replications} (the {ex.at}, seed {ex.seed}); {len(ex.cast)} in the cast, "
-               f"{roles} handouts")
+    click.echo(f"{ex.scenario} against {ex.organisation}")
+    click.echo(f"starts {stamp(ex.start)}: {len(ex.injects)} injects in {len(ex.modules)} "
+               f"modules over {clock(ex.end_minutes)}")
+    click.echo(f"times from replication {ex.replication} of {ex.replications}, the {ex.at} "
+               f"(seed {ex.seed}); {len(ex.cast)} in the cast, {roles} handouts")
     click.echo(f"wrote {len(written)} files to {out}")

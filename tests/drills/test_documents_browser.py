@@ -4,6 +4,7 @@ split across printed pages. Print screenshots are kept for a human to look at.""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tests.reports.test_browser import ARGS, CHROMIUM, KEEP
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
                                 reason="Chromium is not installed (make test installs it)")
+README_SHOTS = Path(__file__).parent / "screenshots"
 DOCUMENTS = ("index", "situation-manual", "events", "facilitator-guide", "cast", "artefacts",
              "communications", "hot-wash", "handout-all-responders", "calendar-2027",
              "plan-2027Q2")
@@ -78,3 +80,10 @@ def test_tabletop_document_in_headless_chromium(name, folder, browser, tmp_path)
     check_page(browser, folder / f"{name}.html", tmp_path)
     KEEP.mkdir(exist_ok=True)
     shutil.copy(tmp_path / f"{name}-print.png", KEEP / f"drills-{name}-print.png")
+    if os.environ.get("DRILLSIM_REGEN"):  # the README's picture: the first printed page
+        page = browser.new_page(viewport={"width": 900, "height": 1200})
+        page.goto((folder / f"{name}.html").resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        README_SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(README_SHOTS / f"{name}.png"))
+        page.close()

@@ -135,7 +135,7 @@ def test_cli_writes_then_needs_force(tmp_path: Path) -> None:
             "2027-03-30", "--at", "p90", "--out", str(tmp_path / "set")]
     first = runner.invoke(cli, args)
     assert first.exit_code == 0, first.output
-    assert "starting 2027-03-30 10:00 +01:00" in first.output
+    assert "starts 2027-03-30 10:00 +01:00" in first.output
     before = (tmp_path / "set" / "events.csv").read_bytes()
     assert runner.invoke(cli, args).exit_code == 2
     (tmp_path / "set" / "mine.txt").write_text("kept")
