@@ -533,7 +533,12 @@ def plan(quarter: str | None, year: int | None, org_file: str | None,
 
 @cli.group()
 def export() -> None:
-    """Export a scenario for other tools."""
+    """Export a scenario for other tools.
+
+    \b
+    Example:
+      drillsim export chaostoolkit gameday-database-recovery --out experiment.json
+    """
 
 
 @export.command("chaostoolkit")
