@@ -20,6 +20,8 @@ from drillsim.scenarios.errors import InputError, Problem
 from drillsim.sim.verdicts import Gate, Verdict, statement
 
 COLOUR = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
+UNITS = {"statistic": "minutes", "within": "share", "attainment": "share",
+         "load": "per responder (a month, or per 12 h on call)"}
 
 
 def value(v: Verdict, x: float | None) -> str:
@@ -77,6 +79,7 @@ def print_verdicts(console: Console, source: str, verdicts: list[Verdict]) -> No
 def as_json(source: str, verdicts: list[Verdict]) -> dict[str, Any]:
     return {"file": source, "hypotheses": [{
         "name": v.hypothesis.name, "statement": statement(v.hypothesis),
+        "unit": UNITS[v.hypothesis.kind], "limit": v.hypothesis.limit,
         "estimate": v.estimate, "ci95": [v.low, v.high], "n": v.n,
         "replications": v.replications, "verdict": v.outcome,
         "replications_to_decide": v.needed, "note": v.note,
