@@ -100,7 +100,7 @@ def command(file: str, reps: int | None, seed: int | None, org: str | None,
     spec, bundle = load_hypotheses(file, reps, org)
     seed = spec.seed if seed is None else seed
     needs_load = any(h.kind == "load" for h in spec.hypotheses)
-    run = replicate(bundle, spec.replications, seed, workers, events=needs_load)
+    run = replicate(bundle, spec.replications, seed, workers, records=needs_load)
     load = None
     if needs_load:
         from drillsim.sim.load import on_call_load
@@ -108,8 +108,7 @@ def command(file: str, reps: int | None, seed: int | None, org: str | None,
         load = on_call_load(bundle, run.records, spec.replications, seed)
     from drillsim.sim.verdicts import Observed, evaluate
 
-    verdicts = evaluate(spec.hypotheses, Observed.from_incidents(run.records.incidents),
-                        spec.replications, load)
+    verdicts = evaluate(spec.hypotheses, Observed.from_tally(run.tally), spec.replications, load)
     if junit:
         cases = [Case(v.hypothesis.name, v.outcome, f"{v.outcome}: {statement(v.hypothesis)}",
                       describe(v)) for v in verdicts]

@@ -157,8 +157,8 @@ def command(scenario: str, org_file: str | None, changes: list[float], metric: s
         raise InputError([Problem("--severity", None, "", f"unknown severity {s!r}"
                                   f"{nearest(s, ladder)}; the ladder is {', '.join(ladder)}")
                           for s in unknown])
-    run = replicate(bundle, reps, seed, workers, events=False)
-    observed = Observed.from_incidents(run.records.incidents)
+    run = replicate(bundle, reps, seed, workers, records=False)
+    observed = Observed.from_tally(run.tally)
     column = [x.name for x in METRICS].index(metric)
     m = METRICS[column]
     present = set(observed.severity)
