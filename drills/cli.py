@@ -647,9 +647,12 @@ def history(db: str | None, fmt: str, report: str | None, close: int | None) -> 
 @SEED
 @WORKERS
 @FORMAT
+@click.option("--report", "report_file", type=click.Path(dir_okay=False),
+              help="Also write the report: FILE.html or FILE.md.")
+@click.option("--force", is_flag=True, help="Overwrite --report if it exists.")
 @user_errors
 def load_command(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None,
-                 fmt: str) -> None:
+                 fmt: str, report_file: str | None, force: bool) -> None:
     """On-call load of SCENARIO's workload: pages per month in business, off and sleep hours on
     each responder's own clock, incidents per 12 hours on call, time on call, person-hours,
     each rotation's coverage gaps and quality score, and flags for the well-known limits.
@@ -658,6 +661,7 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
     Examples:
       drillsim load demo --reps 20 --seed 7
       drillsim load demo --org my-plan/organisation.yaml --format json
+      drillsim load demo --report load.html
     """
     from rich.console import Console
 
@@ -666,10 +670,22 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
     from drillsim.sim.load import horizon, on_call_load
     from drillsim.sim.runner import replicate
 
+    if report_file:
+        from drillsim.drills.oncall import refuse_existing
+        from drillsim.reports.render import format_of
+
+        format_of(report_file)
+        refuse_existing(report_file, force)
     bundle = load(scenario, org_file)
     horizon(bundle)  # a drill has no horizon: refuse before simulating
     result = replicate(bundle, reps, seed, workers, events=True)
     report = on_call_load(bundle, result.records, reps, seed)
+    if report_file:
+        from drillsim.drills.load import report_data
+        from drillsim.reports.render import write_report
+
+        write_report(report_file, "load", report_data(report, bundle.org.timezone))
+        click.echo(f"wrote {report_file}", err=True)
     if fmt == "json":
         click.echo(json.dumps(as_json(report, bundle.org.timezone), indent=2))
         return
