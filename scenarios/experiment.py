@@ -28,7 +28,7 @@ from drillsim.scenarios.base import Frozen
 from drillsim.scenarios.document import read_document, resolve
 from drillsim.scenarios.errors import InputError, Problem
 from drillsim.scenarios.names import Mapping
-from drillsim.scenarios.overrides import Documents, Override, parse_vary
+from drillsim.scenarios.overrides import Documents, Override, parse_vary, tokens
 from drillsim.scenarios.scenario import Bundle
 from drillsim.scenarios.schema import check_model
 
@@ -89,9 +89,14 @@ def from_vary(options: tuple[str, ...], mode: str) -> list[Variant]:
         raise InputError([Problem("--zip", None, "", "every --vary needs as many values: found "
                                   + ", ".join(f"{a[0].path} {len(a)}" for a in axes))])
     points = zip(*axes, strict=True) if mode == "zip" else itertools.product(*axes)
+    # a variant is named by the last field of each path, where that tells the axes apart
+    short = {a[0].path: str([t for t in tokens(a[0].path) if isinstance(t, str)][-1]) for a in axes}
+    if len(set(short.values())) < len(short):
+        short = {path: path for path in short}
     variants = [Variant(BASELINE)]
     for point in points:
-        variants.append(Variant(", ".join(f"{o.path}={o.text}" for o in point), tuple(point)))
+        variants.append(Variant(", ".join(f"{short[o.path]}={o.text}" for o in point),
+                                tuple(point)))
     return variants
 
 

@@ -17,8 +17,8 @@ Severity columns appear for every severity of the ladder, so rows of one organis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,12 +27,16 @@ from drillsim.scenarios.measures import METRICS, TARGETS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from drillsim.sim.engine import RunRecords
     from drillsim.sim.records import Records
 
 STATS = ("mean", "p50", "p90", "p99")
 LOAD = ("pages_per_responder", "night_pages_per_responder", "off_hours_pages_per_responder",
         "most_night_pages")
 HIGHER_IS_BETTER = ("sla", "deadlines")  # column families where a larger value is better
+
+
+Columns = Mapping[str, np.ndarray]  # a table as one array per column
 
 
 def _stats(values: np.ndarray) -> list[float]:
@@ -42,39 +46,73 @@ def _stats(values: np.ndarray) -> list[float]:
     return [float(x.mean()), *(float(v) for v in np.percentile(x, [50, 90, 99]))]
 
 
-def _share(met: pd.Series) -> float:
-    known = met.dropna()
-    return float(known.astype(bool).mean()) if len(known) else np.nan
+def _share(met: np.ndarray) -> float:
+    """The share of True among the known values (None/NaN: not applicable)."""
+    known = np.array([m for m in met if m is not None and m == m], dtype=bool)
+    return float(known.mean()) if len(known) else np.nan
 
 
-def _incident_columns(incidents: pd.DataFrame, suffix: str) -> dict[str, float]:
-    row: dict[str, float] = {f"incidents{suffix}": float(len(incidents))}
+def _incident_columns(inc: Columns, rows: np.ndarray, suffix: str) -> dict[str, float]:
+    row: dict[str, float] = {f"incidents{suffix}": float(rows.sum())}
     for m in METRICS:
-        values = (incidents[f"{m.end}_at"] - incidents[f"{m.start}_at"]).to_numpy(dtype=float)
+        values = (inc[f"{m.end}_at"][rows] - inc[f"{m.start}_at"][rows]).astype(float)
         row.update(zip((f"{m.name}.{s}{suffix}" for s in STATS), _stats(values), strict=True))
-    row[f"unacknowledged{suffix}"] = float(incidents["acknowledged_at"].isna().sum())
-    row[f"unresolved{suffix}"] = float(incidents["resolved_at"].isna().sum())
+    row[f"unacknowledged{suffix}"] = float(np.isnan(inc["acknowledged_at"][rows]).sum())
+    row[f"unresolved{suffix}"] = float(np.isnan(inc["resolved_at"][rows]).sum())
     for t in TARGETS:
-        row[f"sla.{t.name}{suffix}"] = _share(incidents[f"{t.name}_met"])
+        row[f"sla.{t.name}{suffix}"] = _share(inc[f"{t.name}_met"][rows])
     return row
+
+
+def card(incidents: Columns, deadlines: Columns, responders: Columns, ladder: Sequence[str],
+         people: int) -> dict[str, float]:
+    """The scorecard from one replication's tables as columns (see `records`): incidents'
+    milestones, targets met, severity and cost; deadlines' severity and met; responders' pages."""
+    severity = np.asarray(incidents["severity"], dtype=object)
+    row = _incident_columns(incidents, np.ones(len(severity), dtype=bool), "")
+    for name in ladder:
+        row.update(_incident_columns(incidents, severity == name, f".{name}"))
+    owed, met = np.asarray(deadlines["severity"], dtype=object), deadlines["met"]
+    row["deadlines"] = _share(met)
+    for name in ladder:
+        row[f"deadlines.{name}"] = _share(met[owed == name])
+    row["pages_per_responder"] = float(np.sum(responders["pages"])) / people
+    row["night_pages_per_responder"] = float(np.sum(responders["night_pages"])) / people
+    row["off_hours_pages_per_responder"] = float(np.sum(responders["off_hours_pages"])) / people
+    row["most_night_pages"] = float(np.max(responders["night_pages"], initial=0))
+    row["cost"] = float(np.sum(incidents["cost"]))
+    return row
+
+
+def _frame_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Columns as arrays; a nullable boolean (met or not; <NA> where no target) as True, False
+    or None, as the flat rows hold it."""
+    return {c: frame[c].to_numpy(dtype=object, na_value=None) if frame[c].dtype == "boolean"
+            else frame[c].to_numpy() for c in frame.columns}
+
+
+def _row_columns(rows: Sequence[tuple[Any, ...]], names: Sequence[str]) -> dict[str, np.ndarray]:
+    if not rows:
+        return {n: np.array([], dtype=float) for n in names}
+    return {n: np.array(values, dtype=object if isinstance(values[0], str | bool) or any(
+        v is None for v in values) else None) for n, values in zip(names, zip(*rows, strict=True),
+                                                                  strict=True)}
 
 
 def scorecard(records: Records, ladder: Sequence[str], responders: int) -> dict[str, float]:
     """The scorecard of the one replication `records` hold; `ladder` is the organisation's
     severities, `responders` how many people it has (pages are spread over all of them)."""
-    inc, owed, people = records.incidents, records.deadlines, records.responders
-    row = _incident_columns(inc, "")
-    for severity in ladder:
-        row.update(_incident_columns(inc[inc["severity"] == severity], f".{severity}"))
-    row["deadlines"] = _share(owed["met"])
-    for severity in ladder:
-        row[f"deadlines.{severity}"] = _share(owed.loc[owed["severity"] == severity, "met"])
-    row["pages_per_responder"] = float(people["pages"].sum()) / responders
-    row["night_pages_per_responder"] = float(people["night_pages"].sum()) / responders
-    row["off_hours_pages_per_responder"] = float(people["off_hours_pages"].sum()) / responders
-    row["most_night_pages"] = float(people["night_pages"].max()) if len(people) else 0.0
-    row["cost"] = float(inc["cost"].sum())
-    return row
+    return card(_frame_columns(records.incidents), _frame_columns(records.deadlines),
+                _frame_columns(records.responders), ladder, responders)
+
+
+def scorecard_of(run: RunRecords, ladder: Sequence[str], responders: int) -> dict[str, float]:
+    """The same scorecard straight from a replication's flat rows, without building frames."""
+    from drillsim.sim.records import DEADLINE_COLUMNS, INCIDENT_COLUMNS, RESPONDER_COLUMNS
+
+    return card(_row_columns(run.incidents, INCIDENT_COLUMNS),
+                _row_columns(run.deadlines, DEADLINE_COLUMNS[1:]),
+                _row_columns(run.responders, RESPONDER_COLUMNS[1:]), ladder, responders)
 
 
 def scorecards(records: Records, ladder: Sequence[str], responders: int) -> pd.DataFrame:

@@ -14,8 +14,7 @@ from drillsim.scenarios.scenario import Bundle
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import TAIL, simulate
 from drillsim.sim.executors import Executor, batches
-from drillsim.sim.records import build
-from drillsim.sim.scorecard import scorecard
+from drillsim.sim.scorecard import scorecard_of
 
 Point = tuple[int, int]  # (variant, replication)
 
@@ -57,8 +56,7 @@ def run_point(sweep: Sweep, variant: int, replication: int) -> dict[str, Any]:
     try:
         compiled = _compile(sweep, variant)
         run = simulate(compiled, bundle.scenario, sweep.seed, replication, events=False)
-        records = build([run], compiled.clock)
-        return scorecard(records, list(bundle.org.severities), len(bundle.org.responders))
+        return scorecard_of(run, list(bundle.org.severities), len(bundle.org.responders))
     except Exception as exc:  # recorded with the point, reported at the end of the sweep
         return {"error": f"{type(exc).__name__}: {exc}"}
 

@@ -87,6 +87,11 @@ def test_grid_crosses_and_zip_pairs_the_axes():
                                       "escalation_delay=15m, miss_probability=0.1"]
     assert [v.name for v in from_vary(options, "zip")][1:] == [
         "escalation_delay=5m, miss_probability=0", "escalation_delay=15m, miss_probability=0.1"]
+    named = from_vary(("escalation_policies.platform.levels[0].delay=5m", "turn=1d"), "grid")
+    assert named[1].name == "delay=5m, turn=1d"
+    assert named[1].params == {"escalation_policies.platform.levels[0].delay": "5m", "turn": "1d"}
+    clash = from_vary(("rotations.primary.turn=1d", "turn=2d"), "zip")
+    assert clash[1].name == "rotations.primary.turn=1d, turn=2d"
     with pytest.raises(InputError, match="every --vary needs as many values"):
         from_vary(("escalation_delay=5m,15m", "miss_probability=0"), "zip")
 
