@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MANIFEST, POINTS, RESULTS, SUMMARY = "manifest.json", "points", "results.parquet", "summary.parquet"
 KIND = "whatif"
 _POINT = re.compile(r"^(\d+)-(\d+)\.json$")
+_PARTIAL = re.compile(r"^\.\d+-\d+\.json\.")  # a point being written when the sweep stopped
 
 
 def fingerprint(bundles: Sequence[Bundle], variants: Sequence[Variant], seed: int) -> str:
@@ -90,7 +91,7 @@ class Folder:
         points = self.path / POINTS
         if points.is_dir():
             for file in points.iterdir():
-                if _POINT.match(file.name) or file.name.startswith("."):
+                if _POINT.match(file.name) or _PARTIAL.match(file.name):
                     file.unlink()
             if not any(points.iterdir()):
                 points.rmdir()
@@ -144,7 +145,8 @@ def tidy(points: dict[tuple[int, int], dict[str, Any]], variants: Sequence[Varia
         rows.append({"variant": variant.name, "variant_index": v,
                      **{f"param:{p}": variant.params.get(p) for p in params},
                      "replication": r, **card})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=None if rows else [
+        "variant", "variant_index", *(f"param:{p}" for p in params), "replication"])
     for p in params:
         frame[f"param:{p}"] = frame[f"param:{p}"].astype("string")
     return frame
@@ -307,6 +309,11 @@ def execute(bundles: Sequence[Bundle], variants: Sequence[Variant], options: Opt
                                  reps, print_, pool.name, pool.workers)
         results, errors = run(bundles, variants, reps, seed, pool, folder,
                               lambda done: progress.update(task, completed=done), manifest)
+    if results.empty or results["variant_index"].nunique() < len(variants):
+        for error in errors:
+            err.print(f"error: {escape(error)}")
+        err.print("error: some variants have no finished replication; nothing to compare")
+        return 1
     baseline = variants[0].name
     summary = summary_frame(results.drop(columns=[c for c in results.columns
                                                   if c.startswith("param:")]), baseline)

@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from drillsim.scenarios.errors import InputError, Problem
+
 Task = Callable[[Any, Sequence[Any]], list[Any]]
 _context: Any = None  # a pool worker's copy of the context
 
@@ -97,8 +99,12 @@ class Dask(Executor):
     is scattered to every worker once."""
 
     def __init__(self, address: str | None = None, workers: int = 1) -> None:
-        from distributed import Client, LocalCluster
-
+        option = "--scheduler" if address else "--dask"
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError([Problem(option, None, "", "Dask is not installed: pip install "
+                                      "'drillsim[dask]'")]) from None
         self._cluster = None
         if address is None:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -106,7 +112,11 @@ class Dask(Executor):
             self._client = Client(self._cluster)
             self.name = "Dask LocalCluster"
         else:
-            self._client = Client(address, timeout=10)
+            try:
+                self._client = Client(address, timeout=10)
+            except (OSError, ValueError) as exc:  # unreachable, or not an address
+                raise InputError([Problem(option, None, address,
+                                          f"no Dask scheduler answered: {exc}")]) from None
             self.name = f"Dask at {address}"
         self.workers = max(1, sum(self._client.nthreads().values()))
 
