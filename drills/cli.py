@@ -70,6 +70,24 @@ def bundled_names(kind: str | None = None) -> Callable[..., list[Any]]:
     return complete
 
 
+def _share_option(text: str, option: str) -> float:
+    """A share given on the command line (`95%` or 0.95), or a usage error."""
+    from drillsim.scenarios.errors import InputError, Problem
+    from drillsim.scenarios.hypotheses import parse_share
+
+    try:
+        return parse_share(text if text.strip().endswith("%") else float(text))
+    except ValueError:
+        raise InputError([Problem(option, None, "", f"expected a share such as '95%' or 0.95, "
+                                  f"found {text!r}")]) from None
+
+
+ORG = click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+                   help="Organisation file or bundled name (overrides the scenario's own).")
+SEED = click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
+                    help="Random seed.")
+WORKERS = click.option("--workers", type=click.IntRange(1, 256),
+                       help="Worker processes [default: all cores].")
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="json: one JSON document on stdout.")
 
@@ -88,13 +106,11 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("scenario", shell_complete=bundled_names("scenario"))
-@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
-              help="Organisation file or bundled name (overrides the scenario's own).")
+@ORG
 @click.option("--reps", default=100, show_default=True, type=click.IntRange(1, MAX_REPS),
               help="Independent replications.")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Random seed.")
-@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@SEED
+@WORKERS
 @FORMAT
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write records and a manifest into this new or empty folder.")
@@ -104,9 +120,14 @@ def cli(debug: bool) -> None:
 @click.option("--map", "maps", multiple=True, metavar="KIND:OLD=NEW",
               help="Use the organisation's NEW for the scenario's OLD, e.g. service:payments=api "
                    "(repeatable).")
+@click.option("--fail-on-miss", is_flag=True, help="Exit 1 when a severity's target or deadline "
+              "is met by fewer incidents than --objective (on its 95% CI).")
+@click.option("--objective", default="95%", show_default=True, metavar="SHARE",
+              help="The share of incidents each target and deadline must reach.")
 @user_errors
 def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None, fmt: str,
-        out: str | None, report_file: str | None, force: bool, maps: tuple[str, ...]) -> None:
+        out: str | None, report_file: str | None, force: bool, maps: tuple[str, ...],
+        fail_on_miss: bool, objective: str) -> None:
     """Run SCENARIO (a file, or the name of a bundled one) and summarise the response.
 
     \b
@@ -115,6 +136,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
       drillsim run my-plan/scenario.yaml --out results --report results/report.html
       drillsim run data-breach --org three-tier-teams --format json
       drillsim run data-breach --org my-plan/organisation.yaml --map skill:security=backend
+      drillsim run demo --fail-on-miss --objective 90%
     """
     import datetime as dt
 
@@ -128,6 +150,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
     from drillsim.scenarios.names import parse_map
 
     started = dt.datetime.now().astimezone()
+    goal = _share_option(objective, "--objective")
     replaces = earlier_results(out, force) if out else []  # refuse before simulating, not after
     if report_file:
         format_of(report_file)
@@ -158,18 +181,30 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         from drillsim.reports.render import write_report
 
         write_report(report_file, "run", run_report(result, summary))
-    if fmt == "json":
-        click.echo(json.dumps(as_json(summary), indent=2))
-        return
-    from drillsim.drills.render import print_summary
-    from drillsim.sim.metrics import responder_load
+    from drillsim.sim.verdicts import target_gate
 
-    console = Console()
-    print_summary(console, summary, responder_load(result.records.responders))
-    if out:
-        console.print(f"Records and manifest written to [bold]{escape(out)}[/]")
-    if report_file:
-        console.print(f"Report written to [bold]{escape(report_file)}[/]")
+    gates = target_gate(summary, goal) if fail_on_miss else []
+    if fmt == "json":
+        from drillsim.drills.check import gate_json
+
+        click.echo(json.dumps({**as_json(summary), **({"gate": gate_json(gates, goal)}
+                                                      if fail_on_miss else {})}, indent=2))
+    else:
+        from drillsim.drills.render import print_summary
+        from drillsim.sim.metrics import responder_load
+
+        console = Console()
+        print_summary(console, summary, responder_load(result.records.responders))
+        if fail_on_miss:
+            from drillsim.drills.check import print_gate
+
+            print_gate(console, gates, goal)
+        if out:
+            console.print(f"Records and manifest written to [bold]{escape(out)}[/]")
+        if report_file:
+            console.print(f"Report written to [bold]{escape(report_file)}[/]")
+    if any(g.outcome == "fail" for g in gates):
+        sys.exit(1)
 
 
 def _sweep_options(func: F) -> F:
@@ -179,8 +214,7 @@ def _sweep_options(func: F) -> F:
                      help="Replications per variant [default: the experiment's, else 100]."),
         click.option("--seed", type=click.IntRange(min=0),
                      help="Random seed [default: the experiment's, else 1]."),
-        click.option("--workers", type=click.IntRange(1, 256),
-                     help="Worker processes, or LocalCluster workers [default: all cores]."),
+        WORKERS,
         click.option("--scheduler", metavar="tcp://HOST:PORT",
                      help="Run on the Dask cluster whose scheduler is here."),
         click.option("--dask", "dask_local", type=click.Choice(["local"]),
@@ -188,8 +222,7 @@ def _sweep_options(func: F) -> F:
         click.option("--out", type=click.Path(file_okay=False),
                      help="Results folder (Parquet + manifest); run again to resume it."),
         click.option("--force", is_flag=True, help="Replace another sweep's results in --out."),
-        click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-                     show_default=True, help="json: one JSON document on stdout."),
+        FORMAT,
         click.option("--report", "report_file", type=click.Path(dir_okay=False),
                      help="Write the comparison report: FILE.html or FILE.md."),
         click.option("--metric", "metrics", multiple=True, default=("tta", "ttr"),
@@ -225,8 +258,7 @@ def _sweep(bundles: Any, variants: Any, kwargs: dict[str, Any], reps: int | None
                    "(repeatable).")
 @click.option("--grid/--zip", default=True, show_default=True,
               help="Cross every --vary with every other, or pair their values in order.")
-@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
-              help="Organisation file or bundled name (overrides the scenario's own).")
+@ORG
 @_sweep_options
 @user_errors
 def whatif(target: str, vary: tuple[str, ...], grid: bool, org_file: str | None,
@@ -561,6 +593,159 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
     from drillsim.drills.trace import command
 
     command(org_file, severity, when, tags, requires, worst, fmt)
+
+
+@cli.command("load")
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@ORG
+@click.option("--reps", default=50, show_default=True, type=click.IntRange(1, MAX_REPS),
+              help="Independent replications.")
+@SEED
+@WORKERS
+@FORMAT
+@user_errors
+def load_command(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None,
+                 fmt: str) -> None:
+    """On-call load of SCENARIO's workload: pages per month in business, off and sleep hours on
+    each responder's own clock, incidents per 12 hours on call, time on call, person-hours,
+    each rotation's coverage gaps and quality score, and flags for the well-known limits.
+
+    \b
+    Examples:
+      drillsim load demo --reps 20 --seed 7
+      drillsim load demo --org my-plan/organisation.yaml --format json
+    """
+    from rich.console import Console
+
+    from drillsim.drills.load import as_json, print_load
+    from drillsim.scenarios.loader import load
+    from drillsim.sim.load import horizon, on_call_load
+    from drillsim.sim.runner import replicate
+
+    bundle = load(scenario, org_file)
+    horizon(bundle)  # a drill has no horizon: refuse before simulating
+    result = replicate(bundle, reps, seed, workers, events=True)
+    report = on_call_load(bundle, result.records, reps, seed)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(report, bundle.org.timezone), indent=2))
+        return
+    print_load(Console(), report, bundle.org.timezone)
+
+
+@cli.command()
+@click.argument("hypotheses", metavar="HYPOTHESES.yaml")
+@click.option("--reps", type=click.IntRange(1, MAX_REPS),
+              help="Replications [default: the file's `replications`].")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed [default: the file's].")
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the file's and the scenario's).")
+@WORKERS
+@FORMAT
+@click.option("--junit", type=click.Path(dir_okay=False), help="Also write JUnit XML here.")
+@click.option("--force", is_flag=True, help="Overwrite --junit even if drillsim did not write it.")
+@click.option("--strict", is_flag=True, help="Exit 1 on an inconclusive hypothesis too.")
+@user_errors
+def check(hypotheses: str, reps: int | None, seed: int | None, org_file: str | None,
+          workers: int | None, fmt: str, junit: str | None, force: bool, strict: bool) -> None:
+    """Test an on-call policy: run the scenario HYPOTHESES.yaml names and judge each hypothesis
+    pass / fail / inconclusive on its 95% interval; exit 1 when any fails.
+
+    \b
+    Examples:
+      drillsim check policy.yaml
+      drillsim check policy.yaml --reps 1000 --junit check.xml
+    """
+    from drillsim.drills.check import command
+
+    command(hypotheses, reps, seed, org_file, workers, fmt, junit, force, strict)
+
+
+@cli.command()
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@ORG
+@click.option("--change", "changes", default="10%,25%", show_default=True,
+              help="Relative changes to detect, comma-separated.")
+@click.option("--metric", default="time_to_resolve", show_default=True,
+              help="time_to_detect, time_to_acknowledge, time_to_mitigate or time_to_resolve.")
+@click.option("--severity", "severities", multiple=True, help="Only this severity (repeatable).")
+@click.option("--reps", default=50, show_default=True, type=click.IntRange(2, MAX_REPS),
+              help="Replications to simulate the distribution from.")
+@SEED
+@click.option("--trials", default=400, show_default=True, type=click.IntRange(50, 100_000),
+              help="Resampled pairs of groups per sample size tried.")
+@WORKERS
+@FORMAT
+@user_errors
+def power(scenario: str, org_file: str | None, changes: str, metric: str,
+          severities: tuple[str, ...], reps: int, seed: int, trials: int, workers: int | None,
+          fmt: str) -> None:
+    """How many real incidents a team must observe, before and after a change, to tell a
+    10% or 25% shorter time to resolve from noise; and why the mean alone misleads.
+
+    \b
+    Examples:
+      drillsim power demo --change 10%,25%
+      drillsim power demo --severity P1 --metric time_to_acknowledge --format json
+    """
+    from drillsim.scenarios.errors import InputError, Problem, nearest
+    from drillsim.scenarios.measures import METRICS
+
+    names = [m.name for m in METRICS]
+    if metric not in names:
+        raise InputError([Problem("--metric", None, "", f"unknown metric {metric!r}"
+                                  f"{nearest(metric, names)}; expected one of {', '.join(names)}")])
+    wanted = []
+    for part in changes.split(","):
+        share = _share_option(part.strip(), "--change")
+        if not 0 < share < 1:
+            raise InputError([Problem("--change", None, "", f"expected a change between 0% and "
+                                      f"100%, found {part.strip()!r}")])
+        wanted.append(share)
+    from drillsim.drills.power import command
+
+    command(scenario, org_file, wanted, metric, severities, reps, seed, trials, workers, fmt)
+
+
+@cli.group()
+def drill() -> None:
+    """Run a drill: the facilitator's console in the browser, writing a crash-safe drill log.
+
+    \b
+    Example:
+      drillsim drill serve gameday-database-recovery --speed 10
+    """
+
+
+@drill.command("serve")
+@click.argument("scenario", required=False, shell_complete=bundled_names("scenario"))
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name (overrides the scenario's own).")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0))
+@click.option("--at", default="p50", show_default=True, type=click.Choice(["p50", "p90", "worst"]),
+              help="Which simulated run the injects follow.")
+@click.option("--speed", default="1", show_default=True, type=click.Choice(["1", "10", "60"]),
+              help="Exercise minutes per real minute.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+              help="New drill log [default: drill-SCENARIO-DATE-TIME.jsonl here].")
+@click.option("--resume", type=click.Path(dir_okay=False, exists=True),
+              help="Carry on the drill in this log (its scenario, seed and speed).")
+@user_errors
+def drill_serve(scenario: str | None, org_file: str | None, seed: int, at: str, speed: str,
+                port: int, log_file: str | None, resume: str | None) -> None:
+    """Serve the drill console for SCENARIO on 127.0.0.1: a facilitator view with the clock,
+    injects and milestone keys, and a room view for the projector. Every entry is on disk
+    before the page shows it.
+
+    \b
+    Examples:
+      drillsim drill serve gameday-database-recovery --org three-tier-teams --speed 10
+      drillsim drill serve --resume drill-gameday-database-recovery-20270114-100000.jsonl
+    """
+    from drillsim.drills.console import serve
+
+    serve(scenario, org_file, seed, at, int(speed), port, log_file, resume)
 
 
 def main() -> None:

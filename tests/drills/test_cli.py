@@ -50,7 +50,8 @@ def loaded_after(args: list[str]) -> list[str]:
     return json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"]])
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"], ["load", "--help"],
+                                  ["check", "--help"], ["power", "--help"]])
 def test_start_up_imports_no_heavy_library(args):
     assert loaded_after(args) == []
 

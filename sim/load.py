@@ -1,0 +1,239 @@
+"""On-call load over simulated replications, per responder and per rotation: pages per month in
+each band of the responder's own day, incidents per 12 hours on call, share of time on call,
+person-hours on incidents, and flags for the well-known limits.
+
+Figures that vary between replications are means over them, each with its n (replications) and
+a 95% t-interval; figures of the schedule alone (time on call, gaps, the score) are exact.
+
+Limits flagged (each a widely quoted rule of thumb, not a law):
+- more than 2 incidents per 12-hour shift, and more than 25% of a person's time on call (Google
+  SRE book, "Being On-Call");
+- a 24/7 rotation on one site with fewer than 8 people (the same chapter);
+- out-of-hours interruptions per person per month: up to 2 is good, from 7 bad, from 19
+  burnout (the bands incident.io and others quote from on-call surveys); between 2 and 7 is
+  shown as "watch"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from drillsim.scenarios.errors import InputError, Problem
+from drillsim.sim import intervals
+from drillsim.sim.bands import BAND_NAMES, OUT_OF_HOURS, band_of
+from drillsim.sim.clock import zone
+from drillsim.sim.rotation_quality import (
+    RotationSchedule,
+    Span,
+    person_on_call,
+    rotation_schedule,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from drillsim.scenarios.scenario import Bundle
+    from drillsim.sim.records import Records
+
+MONTH_MINUTES = 365.25 / 12 * 1440.0
+SHIFT_MINUTES = 12 * 60.0
+MAX_INCIDENTS_PER_SHIFT = 2.0
+MAX_ON_CALL_SHARE = 0.25
+INTERRUPTION_BANDS = ((2.0, "good"), (7.0, "watch"), (19.0, "bad"), (float("inf"), "burnout"))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over replications with its 95% interval (None with one replication)."""
+
+    mean: float
+    low: float | None
+    high: float | None
+    n: int
+
+
+def estimate(per_replication: np.ndarray) -> Estimate:
+    """The mean of one value per replication and its t-interval (never below zero)."""
+    values = np.asarray(per_replication, dtype=float)
+    ci = intervals.mean_interval(values, np.arange(len(values)))
+    if ci is None:
+        return Estimate(float(values.mean()), None, None, len(values))
+    return Estimate(float(values.mean()), max(ci.low, 0.0), ci.high, len(values))
+
+
+def interruption_band(per_month: float) -> str:
+    """good / watch / bad / burnout for out-of-hours interruptions per person per month."""
+    return next(name for top, name in INTERRUPTION_BANDS
+                if per_month < top or (name == "good" and per_month <= top))
+
+
+@dataclass(frozen=True)
+class ResponderLoad:
+    """One responder: pages per month by band, out-of-hours interruptions per month,
+    incidents per 12 hours on call, person-hours on incidents per month (estimates), and their
+    share of time on call (from the schedule)."""
+
+    responder: str
+    name: str
+    timezone: str
+    pages: dict[str, Estimate]
+    all_pages: Estimate
+    interruptions: Estimate
+    incidents_per_shift: Estimate | None  # None when never on call
+    person_hours: Estimate
+    on_call_share: float
+    flags: tuple[str, ...]
+
+    @property
+    def band(self) -> str:
+        return interruption_band(self.interruptions.mean)
+
+
+@dataclass(frozen=True)
+class RotationLoad:
+    """One rotation: its schedule facts and the pages that reached whoever was on call in it."""
+
+    schedule: RotationSchedule
+    pages: dict[str, Estimate]  # per month, by band of the paged person's day
+    incidents_per_shift: Estimate | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    scenario: str
+    organisation: str
+    replications: int
+    seed: int
+    start: dt.datetime
+    end: dt.datetime
+    responders: tuple[ResponderLoad, ...]
+    rotations: tuple[RotationLoad, ...]
+
+    @property
+    def months(self) -> float:
+        return (self.end - self.start).total_seconds() / 60.0 / MONTH_MINUTES
+
+
+def horizon(bundle: Bundle) -> tuple[dt.datetime, dt.datetime]:
+    """The span the load is measured over: the workload's horizon from the scenario start."""
+    workload = bundle.scenario.workload
+    if workload is None:
+        raise InputError([Problem(bundle.sources[0], None, "workload", (
+            "on-call load needs a workload scenario (incidents over a horizon, e.g. a "
+            "quarter); this one is a drill with fixed incidents"))])
+    start = bundle.scenario.start_instant().astimezone(dt.UTC)
+    return start, start + dt.timedelta(minutes=workload.horizon)
+
+
+def _pages(records: Records, bundle: Bundle) -> pd.DataFrame:
+    """Every page: replication, incident, responder, minute and band on the responder's clock."""
+    import pandas as pd
+
+    ev = records.events
+    pages = ev.loc[ev["kind"] == "paged", ["replication", "incident", "actor", "at", "time"]]
+    pages = pages.rename(columns={"actor": "responder"}).reset_index(drop=True)
+    zones = {r.id: r.timezone or bundle.org.timezone for r in bundle.org.responders}
+    band = pd.Series("", index=pages.index, dtype=object)
+    for tz, group in pages.groupby(pages["responder"].map(zones), sort=False):
+        hours = pd.DatetimeIndex(group["time"]).tz_convert(zone(str(tz))).hour
+        band[group.index] = [band_of(int(h)) for h in hours]
+    pages["band"] = band
+    return pages
+
+
+def _covered(at: np.ndarray, spans: list[Span], start: dt.datetime) -> np.ndarray:
+    """Which minutes (since `start`) fall inside one of the sorted, disjoint spans."""
+    if not spans or len(at) == 0:
+        return np.zeros(len(at), dtype=bool)
+    lo = np.array([(a - start).total_seconds() / 60.0 for a, _ in spans])
+    hi = np.array([(b - start).total_seconds() / 60.0 for _, b in spans])
+    k = np.searchsorted(lo, at, side="right") - 1
+    return (k >= 0) & (at < hi[np.clip(k, 0, None)])
+
+
+def _per_replication(frame: pd.DataFrame, reps: int, column: str | None = None) -> np.ndarray:
+    """Rows (or distinct values of `column`) per replication, 0 where a replication has none."""
+    counts = (frame.groupby("replication")[column].nunique() if column
+              else frame.groupby("replication").size())
+    return counts.reindex(range(reps), fill_value=0).to_numpy(dtype=float)
+
+
+def _band_estimates(pages: pd.DataFrame, reps: int, months: float) -> dict[str, Estimate]:
+    return {b: estimate(_per_replication(pages[pages["band"] == b], reps) / months)
+            for b in BAND_NAMES}
+
+
+def _shift_estimate(pages: pd.DataFrame, reps: int, minutes_on_call: float) -> Estimate | None:
+    """Distinct incidents reaching someone while on call, per 12 hours on call."""
+    if minutes_on_call <= 0:
+        return None
+    pairs = pages.drop_duplicates(["replication", "incident", "responder"])
+    return estimate(_per_replication(pairs, reps) * SHIFT_MINUTES / minutes_on_call)
+
+
+def on_call_load(bundle: Bundle, records: Records, replications: int, seed: int) -> LoadReport:
+    """The load report of a finished run (its records must include the event log)."""
+    org = bundle.org
+    lo, hi = horizon(bundle)
+    span_minutes = (hi - lo).total_seconds() / 60.0
+    months = span_minutes / MONTH_MINUTES
+    pages = _pages(records, bundle)
+    at = pages["at"].to_numpy(dtype=float)
+    schedules = [rotation_schedule(org, rot, lo, hi) for rot in org.rotations]
+    on_call = person_on_call(org, schedules)
+
+    rotations = []
+    for rot in schedules:
+        reached = np.zeros(len(pages), dtype=bool)
+        for m in rot.members:
+            reached |= (pages["responder"].to_numpy() == m.responder) & _covered(at, list(m.spans), lo)
+        mine = pages[reached]
+        per_shift = _shift_estimate(mine, replications,
+                                    sum(m.on_call_minutes for m in rot.members))
+        flags = []
+        if per_shift is not None and per_shift.mean > MAX_INCIDENTS_PER_SHIFT:
+            flags.append(f"{per_shift.mean:.1f} incidents per 12-hour shift (limit 2)")
+        if rot.understaffed:
+            flags.append(f"24/7 on one site with {len(rot.members)} people (fewer than 8)")
+        if rot.gaps:
+            flags.append(f"{len(rot.gaps)} coverage gap(s), {rot.gap_minutes / 60:.1f} h")
+        rotations.append(RotationLoad(rot, _band_estimates(mine, replications, months),
+                                      per_shift, tuple(flags)))
+
+    engaged = records.responders.pivot_table(index="replication", columns="responder",
+                                             values="minutes_engaged", aggfunc="sum")
+    engaged = engaged.reindex(range(replications), fill_value=0.0).fillna(0.0)
+    people = []
+    paged = set(pages["responder"])
+    for r in org.responders:
+        if r.id not in on_call and r.id not in paged:
+            continue
+        theirs = pages[pages["responder"] == r.id]
+        spans = on_call.get(r.id, [])
+        minutes = sum((b - a).total_seconds() / 60.0 for a, b in spans)
+        while_on_call = theirs[_covered(theirs["at"].to_numpy(dtype=float), spans, lo)]
+        by_band = _band_estimates(theirs, replications, months)
+        out_of_hours = estimate(_per_replication(theirs[theirs["band"].isin(OUT_OF_HOURS)],
+                                                 replications) / months)
+        per_shift = _shift_estimate(while_on_call, replications, minutes)
+        hours = (engaged[r.id].to_numpy(dtype=float) if r.id in engaged
+                 else np.zeros(replications)) / 60.0 / months
+        share = minutes / span_minutes
+        flags = []
+        if share > MAX_ON_CALL_SHARE:
+            flags.append(f"on call {share:.0%} of the time (limit 25%)")
+        if per_shift is not None and per_shift.mean > MAX_INCIDENTS_PER_SHIFT:
+            flags.append(f"{per_shift.mean:.1f} incidents per 12-hour shift (limit 2)")
+        band = interruption_band(out_of_hours.mean)
+        if band in ("bad", "burnout"):
+            flags.append(f"{out_of_hours.mean:.1f} out-of-hours interruptions a month ({band})")
+        people.append(ResponderLoad(r.id, r.name or r.id, r.timezone or org.timezone, by_band,
+                                    estimate(_per_replication(theirs, replications) / months),
+                                    out_of_hours, per_shift, estimate(hours), share,
+                                    tuple(flags)))
+    return LoadReport(bundle.scenario.name, org.name, replications, seed, lo, hi, tuple(people),
+                      tuple(rotations))

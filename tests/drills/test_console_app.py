@@ -1,0 +1,95 @@
+"""The console's JSON API without a browser: the server stamps entries on its own clock, refuses
+what makes no sense, shows the room only what players are handed, and serialises appends from
+many clients at once."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from drillsim.drills.console import Console, create_app, open_log
+from drillsim.drills.drill_log import read_log
+from tests.drills.console_support import exercise
+
+
+def client(tmp_path: Path, speed: int = 60, resume: Path | None = None) -> TestClient:
+    log = open_log("stand-in", None, 1, "p50", speed, str(tmp_path / "drill.jsonl"),
+                   str(resume) if resume else None, "Database recovery")
+    return TestClient(create_app(Console(exercise(), log)), base_url="http://127.0.0.1")
+
+
+def test_entries_are_stamped_by_the_server_clock(tmp_path: Path) -> None:
+    api = client(tmp_path, speed=60)  # one exercise minute per real second
+    assert api.post("/api/entry", json={"kind": "milestone", "id": "detected"}).json()["entry"][
+        "minutes"] == 0  # the clock has not started
+    api.post("/api/entry", json={"kind": "resume"})
+    time.sleep(0.5)
+    answer = api.post("/api/entry", json={"kind": "milestone", "id": "acknowledged"}).json()
+    assert 0.4 < answer["entry"]["minutes"] < 5 and answer["running"]
+    paused = api.post("/api/entry", json={"kind": "pause"}).json()["entry"]["minutes"]
+    time.sleep(0.2)
+    assert api.get("/api/state").json()["minutes"] == paused
+
+
+@pytest.mark.parametrize("body, error", [
+    ({"kind": "pause"}, "the clock is already paused"),
+    ({"kind": "milestone", "id": "fixed"}, "unknown milestone 'fixed'"),
+    ({"kind": "inject", "id": "I99"}, "unknown inject 'I99'"),
+    ({"kind": "note", "text": "   "}, "a note needs text (at most 10000 characters)"),
+    ({"kind": "start"}, "unknown kind 'start'"),
+    ({"kind": "action", "text": "x"}, "unknown kind 'action'"),
+])
+def test_nonsense_is_refused_and_not_logged(tmp_path: Path, body, error) -> None:
+    api = client(tmp_path)
+    answer = api.post("/api/entry", json=body)
+    assert (answer.status_code, answer.json()) == (409, {"error": error})
+    assert read_log(tmp_path / "drill.jsonl").entries == ()
+
+
+def test_the_room_sees_revealed_injects_and_nothing_else(tmp_path: Path) -> None:
+    api = client(tmp_path)
+    api.post("/api/entry", json={"kind": "inject", "id": "I01"})
+    api.post("/api/entry", json={"kind": "note", "text": "the room must not see this"})
+    room = api.get("/api/room").json()
+    assert [inject["id"] for inject in room["injects"]] == ["I01"]
+    assert set(room["injects"][0]) == {"id", "minutes", "module", "title", "to", "artefacts"}
+    assert "the room must not see this" not in api.get("/api/room").text
+    assert "entries" not in room
+    facilitator = api.get("/api/exercise").json()
+    assert facilitator["injects"][0]["expected_action"] == "Acknowledge the page"
+
+
+def test_only_local_names_are_served(tmp_path: Path) -> None:
+    api = client(tmp_path)
+    assert api.get("/api/state", headers={"Host": "attacker.example"}).status_code == 400
+    assert api.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+
+
+def test_concurrent_appends_keep_one_sequence(tmp_path: Path) -> None:
+    api = client(tmp_path)
+    api.post("/api/entry", json={"kind": "resume"})
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda n: api.post("/api/entry", json={"kind": "note", "text": f"n{n}"}),
+                                range(40)))
+    assert all(a.status_code == 200 for a in answers)
+    record = read_log(tmp_path / "drill.jsonl")
+    assert [e.seq for e in record.entries] == list(range(1, 42))
+    minutes = [e.minutes for e in record.entries]
+    assert minutes == sorted(minutes)  # stamped and written under one lock
+    assert sorted(n.text for n in record.texts("note")) == sorted(f"n{n}" for n in range(40))
+
+
+def test_a_resumed_drill_starts_paused_where_it_stopped(tmp_path: Path) -> None:
+    api = client(tmp_path)
+    for body in ({"kind": "resume"}, {"kind": "inject", "id": "I01"},
+                 {"kind": "milestone", "id": "detected"}):
+        api.post("/api/entry", json=body)
+    stopped = api.get("/api/state").json()["entries"][-1]["minutes"]
+    again = client(tmp_path, resume=tmp_path / "drill.jsonl")  # the first is abandoned, as if killed
+    state = again.get("/api/state").json()
+    assert (state["running"], state["revealed"], state["minutes"]) == (False, ["I01"], stopped)
+    assert state["entries"][-1]["kind"] == "pause" and state["entries"][-1]["minutes"] == stopped
