@@ -165,7 +165,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
         result = replicate(bundle, reps, seed, workers,
                            progress=lambda done: progress.update(task, completed=done),
-                           events=bool(out or report_file))  # the summary needs no event log
+                           records=bool(out or report_file))  # the summary needs no records
     from drillsim.sim.summary import as_json, run_summary
 
     summary = run_summary(result)
@@ -191,10 +191,9 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
                                                       if fail_on_miss else {})}, indent=2))
     else:
         from drillsim.drills.render import print_summary
-        from drillsim.sim.metrics import responder_load
 
         console = Console()
-        print_summary(console, summary, responder_load(result.records.responders))
+        print_summary(console, summary, result.tally.responder_load())
         if fail_on_miss:
             from drillsim.drills.check import print_gate
 

@@ -3,8 +3,9 @@ detection delays and work durations drawn up front so that policies compare on e
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
-import pandas as pd
 
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import IncidentTemplate, Phase, Scenario, Workload
@@ -75,14 +76,14 @@ class _Preparer:
 
 def _profile_factor(workload: Workload, clock: WallClock, tz: str, times: np.ndarray) -> np.ndarray:
     """Arrival-rate multiplier at each time, normalised so a week averages to 1."""
-    local = (pd.Timestamp(clock.start) + pd.to_timedelta(times, unit="min")).tz_convert(tz)
+    local = [(clock.start + dt.timedelta(minutes=float(t))).astimezone(zone(tz)) for t in times]
     factor = np.ones(len(times))
     if workload.hourly_profile is not None:
         hourly = np.asarray(workload.hourly_profile) / np.mean(workload.hourly_profile)
-        factor *= hourly[np.asarray(local.hour)]
+        factor *= hourly[np.array([x.hour for x in local], dtype=int)]
     if workload.weekday_profile is not None:
         daily = np.asarray(workload.weekday_profile) / np.mean(workload.weekday_profile)
-        factor *= daily[np.asarray(local.day_of_week)]
+        factor *= daily[np.array([x.weekday() for x in local], dtype=int)]
     return factor
 
 

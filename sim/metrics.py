@@ -5,13 +5,13 @@ not silently dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from drillsim.scenarios.measures import METRICS, Metric, outcome_milestones
+from drillsim.scenarios.measures import METRICS, Metric
 from drillsim.sim import intervals
 from drillsim.sim.intervals import Interval
 
@@ -74,25 +74,21 @@ def share(met: np.ndarray, replication: np.ndarray, replications: int) -> Share:
     return Share(int(met.sum()), len(met), ci, effective)
 
 
-def spreads(incidents: pd.DataFrame, replications: int) -> tuple[Spread, ...]:
-    """Every metric's spread over `incidents` (sorted by replication, then start)."""
-    rep = incidents["replication"].to_numpy()
-    return tuple(spread(m, (incidents[f"{m.end}_at"] - incidents[f"{m.start}_at"])
-                        .to_numpy(dtype=float), rep, replications) for m in METRICS)
+def spreads(durations: np.ndarray, replication: np.ndarray,
+            replications: int) -> tuple[Spread, ...]:
+    """Every metric's spread; `durations` has one column per metric of `METRICS`, rows in order
+    of replication, then start."""
+    return tuple(spread(m, durations[:, j], replication, replications)
+                 for j, m in enumerate(METRICS))
 
 
-def counts(values: pd.Series, order: Sequence[str] = ()) -> dict[str, int]:
-    """How often each value occurs (missing values left out): every one in `order` first, in
-    that order and 0 if absent, then any others, most frequent first."""
-    found = values.dropna().value_counts(sort=True)
+def counts(found: Mapping[str, int], order: Sequence[str] = ()) -> dict[str, int]:
+    """How often each value occurs: every one in `order` first, in that order and 0 if absent,
+    then any others, most frequent first (ties in order of first occurrence)."""
     out = {v: int(found.get(v, 0)) for v in order}
-    out.update((str(v), int(n)) for v, n in found.items() if v not in out)
+    out.update((v, int(n)) for v, n in sorted(found.items(), key=lambda item: -item[1])
+               if v not in out)
     return out
-
-
-def never(incidents: pd.DataFrame) -> dict[str, int]:
-    """Incidents that never reached each milestone a metric ends at, across all replications."""
-    return {name: int(incidents[f"{name}_at"].isna().sum()) for name in outcome_milestones()}
 
 
 def responder_load(responders: pd.DataFrame) -> pd.DataFrame:

@@ -13,40 +13,54 @@ from drillsim.scenarios.scenario import Bundle
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import TAIL, RunRecords, simulate
 from drillsim.sim.records import Records, build
+from drillsim.sim.tally import Replication, Tally
 
-_worker: tuple[Bundle, CompiledOrg] | None = None
+BATCH = 32  # replications a worker runs per round trip, at most
+_worker: tuple[Bundle, CompiledOrg, dict[str, int]] | None = None
 
 
 def _init_worker(bundle: Bundle) -> None:
-    global _worker  # one compiled organisation per worker process, reused by its replications
+    global _worker  # one compiled organisation per process, reused by its replications
     compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
     workload = bundle.scenario.workload
     if workload is not None:
         compiled.prepare(workload.horizon + TAIL)
-    _worker = (bundle, compiled)
+    _worker = (bundle, compiled, compiled.ranks)
 
 
-def _init_pool_worker(bundle: Bundle) -> None:
-    """A pool worker leaves Ctrl-C to the parent, which ends the pool."""
+def _init_pool_worker(bundle: Bundle | None) -> None:
+    """A pool worker leaves Ctrl-C to the parent, which ends the pool. Without a bundle it
+    was forked from a parent that compiled the organisation already."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(bundle)
+    if bundle is not None:
+        _init_worker(bundle)
 
 
-def _run_one(args: tuple[int, int, bool]) -> RunRecords:
+def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
+    """One replication, compact; with its full rows when `keep`."""
     assert _worker is not None
-    bundle, compiled = _worker
-    seed, replication, events = args
-    return simulate(compiled, bundle.scenario, seed, replication, events)
+    bundle, compiled, ladder = _worker
+    seed, replication, keep, events = args
+    run = simulate(compiled, bundle.scenario, seed, replication, keep and events)
+    return Replication.of(run, ladder, keep)
 
 
 @dataclass(frozen=True)
 class Run:
-    """A finished run: its inputs, settings and tidy records."""
+    """A finished run: its inputs, settings, every replication's compact results (`tally`) and,
+    when the run kept them, the tidy records."""
 
     bundle: Bundle
     replications: int
     seed: int
-    records: Records
+    tally: Tally
+    kept: Records | None
+
+    @property
+    def records(self) -> Records:
+        if self.kept is None:
+            raise ValueError("this run kept no records: replicate(..., records=True) keeps them")
+        return self.kept
 
 
 def default_workers() -> int:
@@ -54,22 +68,35 @@ def default_workers() -> int:
 
 
 def replicate(bundle: Bundle, replications: int, seed: int, workers: int | None = None,
-              progress: Callable[[int], None] | None = None, events: bool = True) -> Run:
+              progress: Callable[[int], None] | None = None, events: bool = True,
+              records: bool = True) -> Run:
     """Run `replications` replications of a bundle; `progress(k)` after each k-th finishes.
-    Without `events` the event log stays empty (nothing else changes): a summary needs none."""
+    Results are folded into the run's tally as they arrive. Without `records` no rows are kept
+    (a summary needs none, and memory stays flat in replications); without `events` the
+    records' event log stays empty (nothing else changes)."""
     workers = min(workers or default_workers(), replications)
-    with closing(_iterate(bundle, replications, seed, workers, progress, events)) as running:
-        runs = sorted(running, key=lambda r: r.replication)  # closed at once on Ctrl-C
-    compiled_clock = CompiledOrg.build(bundle.org, bundle.scenario.start_instant()).clock
-    return Run(bundle, replications, seed, build(runs, compiled_clock))
+    tally = Tally(tuple(bundle.org.severities))
+    runs: list[RunRecords] = []
+    with closing(_iterate(bundle, replications, seed, workers, progress, events,
+                          records)) as running:  # closed at once on Ctrl-C
+        for rep in running:  # in replication order
+            tally.add(rep)
+            if rep.rows is not None:
+                runs.append(rep.rows)
+    kept = None
+    if records:
+        kept = build(runs, CompiledOrg.build(bundle.org, bundle.scenario.start_instant()).clock)
+    return Run(bundle, replications, seed, tally, kept)
 
 
 def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
-             progress: Callable[[int], None] | None,
-             events: bool) -> Generator[RunRecords, None, None]:
-    jobs = [(seed, r, events) for r in range(replications)]
-    if workers <= 1:
+             progress: Callable[[int], None] | None, events: bool,
+             records: bool) -> Generator[Replication, None, None]:
+    jobs = [(seed, r, records, events) for r in range(replications)]
+    forked = multiprocessing.get_start_method() == "fork"
+    if workers <= 1 or forked:  # compiled once here; forked workers share it
         _init_worker(bundle)
+    if workers <= 1:
         results = map(_run_one, jobs)
         for done, run in enumerate(results, start=1):
             if progress:
@@ -78,10 +105,12 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
         return
     # a multiprocessing pool, not concurrent.futures: leaving it (done, or on Ctrl-C) ends the
     # workers at once, where a ProcessPoolExecutor would wait for its queued replications
-    with multiprocessing.Pool(workers, initializer=_init_pool_worker, initargs=(bundle,)) as pool:
+    with multiprocessing.Pool(workers, initializer=_init_pool_worker,
+                              initargs=(None if forked else bundle,)) as pool:
         # a few batches per worker: fewer round trips than one replication at a time, and
-        # still balanced when replications differ in length
-        batch = max(1, replications // (workers * 4))
+        # still balanced when replications differ in length; a worker holds a batch's
+        # results until it sends them, so batches stay small
+        batch = min(BATCH, max(1, replications // (workers * 4)))
         for done, run in enumerate(pool.imap(_run_one, jobs, chunksize=batch), start=1):
             if progress:
                 progress(done)

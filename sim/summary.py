@@ -8,19 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from drillsim.scenarios.measures import (
-    DEADLINE_STATUSES,
-    MOBILISATION_OUTCOMES,
-    TARGETS,
-    TIME_TO_MOBILISE,
-)
+import numpy as np
+
+from drillsim.scenarios.measures import TARGETS, TIME_TO_MOBILISE
 from drillsim.sim import intervals, metrics
 from drillsim.sim.metrics import Share, Spread
 from drillsim.sim.runner import Run
+from drillsim.sim.tally import NEVER, OUTCOMES, STATUSES, Tally
 
-STATUSES = tuple(s.name for s in DEADLINE_STATUSES)
 NOT_MET = STATUSES[1:]  # late, missed, unstaffed
-OUTCOMES = tuple(o.name for o in MOBILISATION_OUTCOMES)
 
 
 @dataclass(frozen=True)
@@ -82,42 +78,55 @@ class RunSummary:
 
 
 def run_summary(run: Run) -> RunSummary:
-    """The summary of a finished run."""
-    reps = run.replications
-    incidents = run.records.incidents.sort_values(["replication", "started_at"], kind="stable")
-    deadlines = run.records.deadlines.sort_values(["replication", "due_at"], kind="stable")
-    org = run.bundle.org
-    present = set(incidents["severity"])
+    """The summary of a finished run, from its compact per-replication results."""
+    reps, tally, org = run.replications, run.tally, run.bundle.org
+    replication = tally.replication.array()
+    severity = tally.severity.array()
+    durations = tally.durations.array()
+    met = tally.met.array()
+    d_rep, d_key = tally.deadline_replication.array(), tally.deadline.array()
+    d_met, d_status = tally.deadline_met.array(), tally.deadline_status.array()
+    d_keys = list(tally.deadline_keys)
     severities = []
-    for severity in sorted(present, key=org.rank):
-        group = incidents[incidents["severity"] == severity]
-        rep = group["replication"].to_numpy()
-        sla = {t.name: metrics.share(group[f"{t.name}_met"].fillna(False).to_numpy(dtype=bool),
-                                     rep, reps)
-               for t in TARGETS if group[f"{t.name}_met"].notna().any()}
-        owed = deadlines[deadlines["severity"] == severity]
-        met = {str(name): DeadlineSummary(
-                   metrics.share(d["met"].to_numpy(dtype=bool), d["replication"].to_numpy(), reps),
-                   metrics.counts(d["status"], STATUSES))
-               for name, d in owed.groupby("deadline", sort=True)}
-        severities.append(SeveritySummary(str(severity), len(group),
-                                          metrics.spreads(group, reps), sla, met))
+    for code in np.unique(severity):  # the ladder's order: most severe first
+        mask = severity == code
+        rep = replication[mask]
+        sla = {t.name: metrics.share(met[mask, j] == 1, rep, reps)
+               for j, t in enumerate(TARGETS) if (met[mask, j] >= 0).any()}
+        name = tally.ladder[code]
+        owed = {}
+        for deadline in sorted({n for s, n in d_keys if s == name}):
+            rows = d_key == d_keys.index((name, deadline))
+            owed[deadline] = DeadlineSummary(
+                metrics.share(d_met[rows], d_rep[rows], reps),
+                metrics.counts(_tallied(d_status[rows], STATUSES), STATUSES))
+        severities.append(SeveritySummary(name, int(mask.sum()),
+                                          metrics.spreads(durations[mask], rep, reps), sla, owed))
     return RunSummary(run.bundle.scenario.name, org.name, org.currency, reps, run.seed,
-                      len(incidents),
-                      metrics.never(incidents), metrics.counts(incidents["unacknowledged_reason"]),
-                      metrics.counts(incidents["unresolved_reason"]), intervals.method(reps),
-                      metrics.spreads(incidents, reps), tuple(severities), _roles(run))
+                      len(severity), dict(zip(NEVER, (int(n) for n in tally.never), strict=True)),
+                      metrics.counts(tally.unacknowledged), metrics.counts(tally.unresolved),
+                      intervals.method(reps), metrics.spreads(durations, replication, reps),
+                      tuple(severities), _roles(tally, reps))
 
 
-def _roles(run: Run) -> tuple[RoleSummary, ...]:
+def _tallied(codes: np.ndarray, names: tuple[str, ...]) -> dict[str, int]:
+    """How many of `codes` name each of `names`, in order of first occurrence."""
+    found, first = np.unique(codes, return_index=True)
+    counts = np.bincount(codes, minlength=len(names))
+    return {names[c]: int(counts[c]) for c in found[np.argsort(first, kind="stable")]}
+
+
+def _roles(tally: Tally, reps: int) -> tuple[RoleSummary, ...]:
     """Each mobilised role, in order of name."""
-    mob = run.records.mobilisations.sort_values(["replication", "requested_at"], kind="stable")
-    return tuple(RoleSummary(
-        str(role), len(m),
-        metrics.spread(TIME_TO_MOBILISE, m["time_to_mobilise"].to_numpy(dtype=float),
-                       m["replication"].to_numpy(), run.replications),
-        metrics.counts(m["outcome"], OUTCOMES))
-        for role, m in mob.groupby("role", sort=True))
+    rep, role = tally.role_replication.array(), tally.role.array()
+    ttm, outcome = tally.time_to_mobilise.array(), tally.outcome.array()
+    out = []
+    for name, code in sorted(tally.roles.items()):
+        rows = role == code
+        out.append(RoleSummary(name, int(rows.sum()),
+                               metrics.spread(TIME_TO_MOBILISE, ttm[rows], rep[rows], reps),
+                               metrics.counts(_tallied(outcome[rows], OUTCOMES), OUTCOMES)))
+    return tuple(out)
 
 
 def shares_by_severity(summary: RunSummary) -> dict[str, dict[str, float]]:

@@ -83,3 +83,70 @@ def test_a_run_without_its_event_log_has_the_same_records_and_summary() -> None:
     for name in ("incidents", "responders", "deadlines", "mobilisations"):
         assert getattr(full.records, name).equals(getattr(lean.records, name)), name
     assert as_json(run_summary(full)) == as_json(run_summary(lean))
+
+
+def test_a_run_without_records_summarises_the_same_on_any_number_of_workers() -> None:
+    """Without records only the compact per-replication results travel back: the summary, the
+    on-call load and the per-replication means are those of the full records."""
+    import numpy as np
+
+    from drillsim.sim.metrics import durations, responder_load
+    from drillsim.sim.summary import as_json, run_summary
+
+    for name, reps in (("demo", 5), ("database-failover-drill", 12)):
+        bundle = load(name)
+        full = replicate(bundle, reps, seed=4, workers=1)
+        lean = [replicate(bundle, reps, seed=4, workers=w, records=False) for w in (1, 2)]
+        expected = json.dumps(as_json(run_summary(full)))
+        assert [json.dumps(as_json(run_summary(run))) for run in lean] == [expected] * 2, name
+        load_full = responder_load(full.records.responders)
+        for run in lean:
+            assert run.kept is None
+            load_lean = run.tally.responder_load()
+            assert list(load_lean.index) == list(load_full.index)
+            assert np.allclose(load_lean.to_numpy(), load_full.to_numpy(), rtol=1e-12, atol=0)
+            columns = [m.name for m in METRICS]
+            means = durations(full.records.incidents).groupby("replication")[columns].mean()
+            got = run.tally.metric_means()
+            assert list(got.index) == list(range(reps))
+            assert np.allclose(got.loc[means.index].to_numpy(), means.to_numpy(), rtol=1e-12,
+                               atol=0, equal_nan=True)
+
+
+def test_a_worker_imports_no_pandas_scipy_or_matplotlib() -> None:
+    """What a spawned worker does (set up, one replication, its compact result) in a fresh
+    interpreter: only NumPy of the heavy libraries, so workers start quickly."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from drillsim.scenarios.loader import load
+from drillsim.sim import runner
+runner._init_pool_worker(load("demo"))
+rep = runner._run_one((7, 0, False, False))
+assert rep.incidents > 0 and rep.rows is None
+print(sorted(m for m in ("pandas", "scipy", "matplotlib", "pyarrow", "numpy") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['numpy']"
+
+
+def test_spawned_workers_give_the_same_summary() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import json, multiprocessing, sys
+from drillsim.scenarios.loader import load
+from drillsim.sim.runner import replicate
+from drillsim.sim.summary import as_json, run_summary
+multiprocessing.set_start_method(sys.argv[1])
+print(json.dumps(as_json(run_summary(replicate(load("demo"), 6, 3, workers=2, records=False)))))
+"""
+    outputs = {method: subprocess.run([sys.executable, "-c", code, method], capture_output=True,
+                                      text=True, check=True).stdout
+               for method in ("spawn", "fork")}
+    assert outputs["spawn"] == outputs["fork"]
+    assert json.loads(outputs["fork"]) == run_json("demo", "--reps", "6", "--seed", "3",
+                                                   "--workers", "1")

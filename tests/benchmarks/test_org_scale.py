@@ -23,25 +23,32 @@ INCIDENTS_A_YEAR = 2000
 REPEATS = 3
 
 
-def organisation(teams: int) -> dict[str, Any]:
-    """Teams of ten, each with a weekly primary, secondary and lead rotation and its policy."""
-    responders, rotations, policies = [], [], []
+LEVELS = (("primary", "10m"), ("secondary", "15m"), ("lead", "20m"))
+
+
+def organisation(teams: int, size: int = 10, rotations: int = 3) -> dict[str, Any]:
+    """Teams of `size`, each with a weekly primary, secondary and lead rotation (the first
+    `rotations` of those; the lead is paged directly without one) and its policy."""
+    responders, schedules, policies = [], [], []
     for t in range(teams):
         team, zone = f"team{t}", ZONES[t % len(ZONES)]
-        people = [f"{team}-{i}" for i in range(10)]
+        people = [f"{team}-{i}" for i in range(size)]
         responders += [{"id": rid, "teams": [team], "skills": [team], "timezone": zone,
                         "level": 2 if i == 0 else 1, "miss_probability": 0.05, "capacity": 2,
                         "ack_delay": {"working": ack("2m", "8m"), "off_hours": ack("7m", "25m")}}
                        for i, rid in enumerate(people)]
-        for name, members in (("primary", people[1:]), ("secondary", people[5:] + people[1:5]),
-                              ("lead", people[:1])):
-            rotations.append({"id": f"{team}-{name}", "timezone": zone, "layers": [
-                {"members": members, "turn": "weekly", "handoff": "2026-01-05T09:00"}]})
+        half = size // 2
+        members = {"primary": people[1:], "secondary": people[half:] + people[1:half],
+                   "lead": people[:1]}
+        for name, _ in LEVELS[:rotations]:
+            schedules.append({"id": f"{team}-{name}", "timezone": zone, "layers": [
+                {"members": members[name], "turn": "weekly", "handoff": "2026-01-05T09:00"}]})
         policies.append({"id": team, "repeat": 2, "levels": [
-            {"targets": [{"rotation": f"{team}-{name}"}], "delay": delay}
-            for name, delay in (("primary", "10m"), ("secondary", "15m"), ("lead", "20m"))]})
+            {"targets": [{"rotation": f"{team}-{name}"} if i < rotations
+                         else {"responder": people[0]}], "delay": delay}
+            for i, (name, delay) in enumerate(LEVELS)]})
     return {"name": f"{teams} teams", "timezone": "Europe/London", "responders": responders,
-            "rotations": rotations, "escalation_policies": policies,
+            "rotations": schedules, "escalation_policies": policies,
             "severities": {"P1": {"escalation_policy": "team0",
                                   "targets": {"acknowledge": "15m", "resolve": "8h"}}}}
 
