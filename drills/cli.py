@@ -206,6 +206,123 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         sys.exit(1)
 
 
+def _sweep_options(func: F) -> F:
+    """Options the what-if commands share."""
+    options = [
+        click.option("--reps", type=click.IntRange(1, MAX_REPS),
+                     help="Replications per variant [default: the experiment's, else 100]."),
+        click.option("--seed", type=click.IntRange(min=0),
+                     help="Random seed [default: the experiment's, else 1]."),
+        WORKERS,
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run on the Dask cluster whose scheduler is here."),
+        click.option("--dask", "dask_local", type=click.Choice(["local"]),
+                     help="local: start a Dask LocalCluster of --workers processes."),
+        click.option("--out", type=click.Path(file_okay=False),
+                     help="Results folder (Parquet + manifest); run again to resume it."),
+        click.option("--force", is_flag=True, help="Replace another sweep's results in --out."),
+        FORMAT,
+        click.option("--report", "report_file", type=click.Path(dir_okay=False),
+                     help="Write the comparison report: FILE.html or FILE.md."),
+        click.option("--metric", "metrics", multiple=True, default=("tta", "ttr"),
+                     show_default=True, type=click.Choice(["ttd", "tta", "ttm", "ttr"]),
+                     help="Response times to show (repeatable)."),
+        click.option("--percentile", "stats", multiple=True, default=("mean", "p90"),
+                     show_default=True, type=click.Choice(["mean", "p50", "p90", "p99"]),
+                     help="Statistics of each response time to show (repeatable)."),
+        click.option("--severity", "severities", multiple=True,
+                     help="Show these severities (repeatable) [default: every one]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _sweep(bundles: Any, variants: Any, kwargs: dict[str, Any], reps: int | None,
+           seed: int | None) -> None:
+    from drillsim.drills.whatif import Options, execute
+
+    scheduler, dask_local = kwargs["scheduler"], kwargs["dask_local"] == "local"
+    options = Options(reps or 100, 1 if seed is None else seed, kwargs["workers"], scheduler,
+                      dask_local, kwargs["out"], kwargs["force"], kwargs["fmt"],
+                      kwargs["report_file"], kwargs["metrics"], kwargs["stats"],
+                      kwargs["severities"], click.get_current_context().meta["argv"])
+    sys.exit(execute(bundles, variants, options))
+
+
+@cli.command()
+@click.argument("target", metavar="SCENARIO|EXPERIMENT.yaml", shell_complete=bundled_names("scenario"))
+@click.option("--vary", "vary", multiple=True, metavar="PATH=V1,V2,...",
+              help="A path into the organisation or scenario, or a shortcut, and its values "
+                   "(repeatable).")
+@click.option("--grid/--zip", default=True, show_default=True,
+              help="Cross every --vary with every other, or pair their values in order.")
+@ORG
+@_sweep_options
+@user_errors
+def whatif(target: str, vary: tuple[str, ...], grid: bool, org_file: str | None,
+           reps: int | None, seed: int | None, **kwargs: Any) -> None:
+    """Compare variants of SCENARIO, or those of an EXPERIMENT.yaml, with a baseline: every
+    variant sees the same incidents, and each difference comes with its 95% CI and a verdict.
+
+    \b
+    Shortcuts: rotation_size=N, turn=DURATION, secondary=on|off, follow_the_sun=on|off,
+    escalation_delay=DURATION, ack_delay=DURATION, miss_probability=P.
+    \b
+    Examples:
+      drillsim whatif demo --vary escalation_delay=5m,15m --reps 200 --seed 7
+      drillsim whatif demo --vary rotation_size=3,5 --vary secondary=on,off --out sweep
+      drillsim whatif my-experiment.yaml --dask local --workers 4 --report whatif.html
+    """
+    from drillsim.scenarios.document import resolve
+    from drillsim.scenarios.errors import InputError, Problem
+    from drillsim.scenarios.experiment import bundles, from_vary, is_experiment, read_experiment
+    from drillsim.scenarios.overrides import Documents
+
+    if is_experiment(target):
+        if vary:
+            raise InputError([Problem("--vary", None, "", "an experiment file names its own "
+                                      "variants; give --vary with a scenario instead")])
+        exp, folder, variants = read_experiment(target)
+        scenario = resolve(exp.scenario, folder)
+        org = org_file or (None if exp.org is None else resolve(exp.org, folder))
+        reps = reps or exp.reps
+        seed = exp.seed if seed is None else seed
+    else:
+        if not vary:
+            raise InputError([Problem("--vary", None, "", "give at least one --vary PATH=V1,V2 "
+                                      "(or an experiment file)")])
+        variants = from_vary(vary, "grid" if grid else "zip")
+        scenario, org = target, org_file
+    docs = Documents.read(scenario, org, 1 if seed is None else seed)
+    _sweep(bundles(docs, variants), variants, kwargs, reps, seed)
+
+
+@cli.command()
+@click.argument("org_a", metavar="ORG_A", shell_complete=bundled_names("organisation"))
+@click.argument("org_b", metavar="ORG_B", shell_complete=bundled_names("organisation"))
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@_sweep_options
+@user_errors
+def compare(org_a: str, org_b: str, scenario: str, reps: int | None, seed: int | None,
+            **kwargs: Any) -> None:
+    """Run SCENARIO against two organisation files on the same incidents and compare ORG_B
+    with ORG_A: paired differences with 95% CIs and verdicts.
+
+    \b
+    Example:
+      drillsim compare my-plan/organisation.yaml my-plan/next-quarter.yaml demo --reps 200
+    """
+    from drillsim.scenarios.experiment import Variant
+    from drillsim.scenarios.loader import load
+
+    names = [Path(org_a).name, Path(org_b).name]
+    if names[0] == names[1]:
+        names = [org_a, org_b if org_b != org_a else f"{org_b} (again)"]
+    variants = [Variant(names[0]), Variant(names[1])]
+    _sweep([load(scenario, org_a), load(scenario, org_b)], variants, kwargs, reps, seed)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, shell_complete=bundled_names())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
