@@ -477,6 +477,81 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
     command(org_file, severity, when, tags, requires, worst, fmt)
 
 
+DB = click.option("--db", envvar="DRILLSIM_DB", metavar="URL",
+                  help="Drill history: a SQLite file or any SQLAlchemy URL (env DRILLSIM_DB) "
+                       "[default: drill-history.sqlite in the current folder].")
+
+
+@cli.command()
+@click.argument("source", metavar="DRILL_LOG|SCORECARD.csv|JOURNAL.json", type=click.Path())
+@click.option("--scenario", help="The drill's scenario (a file or bundled name) [default: the one "
+              "the drill log names].")
+@click.option("--org", "org_file", help="Organisation file or bundled name [default: the "
+              "scenario's or the drill log's].")
+@click.option("--reps", default=200, show_default=True, type=click.IntRange(10, MAX_REPS),
+              help="Simulated runs to compare the drill with.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed [default: the drill log's, "
+              "else 1].")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes [default: all cores].")
+@click.option("--type", "kind", type=click.Choice(["Tabletop", "Game day", "Chaos", "Coordination"]),
+              help="Drill type [default: from the scenario and the record].")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.md or FILE.html")
+@click.option("--force", is_flag=True, help="Replace --out even if drillsim did not write it.")
+@DB
+@click.option("--no-store", is_flag=True, help="Do not add the drill to the drill history.")
+@user_errors
+def assess(source: str, scenario: str | None, org_file: str | None, reps: int, seed: int | None,
+           workers: int | None, kind: str | None, out: str, force: bool, db: str | None,
+           no_store: bool) -> None:
+    """Assess a recorded drill against the plan's targets and the simulated distribution, write
+    the post-drill report and store the drill in the drill history.
+
+    \b
+    Examples:
+      drillsim assess drill.jsonl --out assessment.html
+      drillsim assess scorecard.csv --scenario gameday-database-recovery --out review.md
+    """
+    from drillsim.drills.assess import check_out, report_data, run_assessment
+    from drillsim.reports.render import format_of, write_report
+
+    format_of(out)
+    check_out(out, force)
+    result = run_assessment(source, scenario, org_file, reps, seed, workers, kind)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    write_report(out, "assessment", report_data(result))
+    click.echo(f"wrote {out}")
+    if not no_store:
+        from drillsim.drills.drill_history import store
+
+        url = store(result, db)
+        click.echo(f"stored in the drill history at {url}")
+
+
+@cli.command()
+@DB
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json: one JSON document on stdout.")
+@click.option("--report", type=click.Path(dir_okay=False), help="Write FILE.html (with charts) "
+              "or FILE.md.")
+@click.option("--close", type=click.IntRange(min=1), metavar="ITEM",
+              help="Mark action item ITEM done.")
+@user_errors
+def history(db: str | None, fmt: str, report: str | None, close: int | None) -> None:
+    """The drill history: each milestone's trend per drill type across quarters, and the action
+    items still open from earlier drills.
+
+    \b
+    Examples:
+      drillsim history
+      drillsim history --db postgresql+psycopg://drills@db.internal/drills --format json
+      drillsim history --report drill-history.html
+    """
+    from drillsim.drills.history_view import command
+
+    command(db, fmt, report, close)
+
+
 @cli.command("load")
 @click.argument("scenario", shell_complete=bundled_names("scenario"))
 @ORG

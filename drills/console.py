@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import socket
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,23 +24,16 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from drillsim.drills.drill_log import MILESTONES, DrillLog, Entry, Start
+from drillsim.drills.drill_log import MILESTONES, DrillLog, Entry, Start, read_log, refuse_existing
 from drillsim.scenarios.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from drillsim.drills.exercise import Exercise
 
 STATIC = Path(__file__).parent / "console"
 KEYS = {"detected": "d", "acknowledged": "a", "commander_assigned": "c", "status_page_posted": "s",
         "escalated": "e", "mitigated": "m", "resolved": "r"}
 MAX_TEXT = 10_000
-SPEEDS = (1, 10, 60)
-
-
-class Exercise(Protocol):
-    """What the console uses of `drillsim.drills.exercise.Exercise`."""
-
-    title: str
-    start: dt.datetime
-    injects: list[Any]
-    milestones: list[Any]
 
 
 class Console:
@@ -78,11 +72,11 @@ class Console:
                 raise ValueError(f"unknown milestone {fields.get('id')!r}")
             if kind == "inject" and fields.get("id") not in self.injects:
                 raise ValueError(f"unknown inject {fields.get('id')!r}")
-            if kind in ("note", "decision"):
+            if kind in ("note", "decision", "action"):
                 text = str(fields.get("text", "")).strip()
                 if not text or len(text) > MAX_TEXT:
                     raise ValueError(f"a {kind} needs text (at most {MAX_TEXT} characters)")
-                fields = {"text": text}
+                fields = {"text": text, **(_action(fields) if kind == "action" else {})}
             elif kind not in ("milestone", "inject", "pause", "resume", "end"):
                 raise ValueError(f"unknown kind {kind!r}")
             entry = self.log.append(kind, self.minutes(), **fields)
@@ -102,6 +96,17 @@ class Console:
         if not facilitator:  # the room sees what players are handed, not what is expected of them
             shown = {key: shown[key] for key in ("id", "minutes", "module", "title", "to", "artefacts")}
         return shown
+
+
+def _action(fields: dict[str, Any]) -> dict[str, Any]:
+    """An action item's owner and due date (YYYY-MM-DD, optional)."""
+    owner, due = str(fields.get("owner") or "").strip(), str(fields.get("due") or "").strip()
+    if len(owner) > 200:
+        raise ValueError("an owner is a name (at most 200 characters)")
+    try:
+        return {"owner": owner, "due": dt.date.fromisoformat(due) if due else None}
+    except ValueError:
+        raise ValueError(f"due: expected a date YYYY-MM-DD, found {due!r}") from None
 
 
 def _page(name: str) -> Any:
@@ -139,7 +144,7 @@ def create_app(console: Console) -> Starlette:
             body = await request.json()
             if not isinstance(body, dict):
                 raise ValueError("expected a JSON object")
-            fields = {key: body[key] for key in ("id", "text") if key in body}
+            fields = {key: body[key] for key in ("id", "text", "owner", "due") if key in body}
             entry = await run_in_threadpool(console.record, str(body.get("kind")), **fields)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=409)
@@ -160,7 +165,7 @@ def open_log(scenario: str | None, org: str | None, seed: int, at: str, speed: i
     if resume:
         log, record = DrillLog.resume(resume)
         for warning in record.warnings:
-            print(f"warning: {warning}")
+            print(f"warning: {warning}", file=sys.stderr)
         return log
     started = dt.datetime.now().astimezone()
     path = log_path or f"drill-{Path(scenario or 'drill').stem}-{started:%Y%m%d-%H%M%S}.jsonl"
@@ -182,16 +187,19 @@ def serve(scenario: str | None, org: str | None, seed: int, at: str, speed: int,
     exercise [default: the tabletop exercise model's]."""
     import uvicorn
 
-    from drillsim.drills.drill_log import read_log
-
+    if resume and log_path:
+        raise InputError([Problem("--log", None, "", "--resume carries on its own log; give one "
+                                  "of --log and --resume")])
     if resume:
         start = read_log(resume).start
         if scenario and scenario != start.scenario:
             raise InputError([Problem(resume, 1, "scenario", f"this log is a drill of "
                                       f"{start.scenario!r}, not {scenario!r}")])
         scenario, org, seed, at, speed = start.scenario, start.org, start.seed, start.at, int(start.speed)
-    if not scenario:
+    elif not scenario:
         raise InputError([Problem("SCENARIO", None, "", "name a scenario, or --resume a log")])
+    elif log_path:
+        refuse_existing(Path(log_path))  # before simulating, not after
     exercise = (build or _build)(scenario, org, seed, at)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -209,4 +217,5 @@ def serve(scenario: str | None, org: str | None, seed: int, at: str, speed: int,
         server.run(sockets=[sock])
     finally:
         log.close()
-    print(f"stopped; carry on with: drillsim drill serve --resume {log.path}")
+    print(f"the drill ended; its log is {log.path}" if log.state.ended
+          else f"stopped; carry on with: drillsim drill serve --resume {log.path}")

@@ -21,13 +21,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from drillsim.drills.exercise import LABELS
 from drillsim.scenarios.errors import InputError, Problem, nearest
 
-VERSION = 1
-MILESTONES = {"detected": "Detected", "acknowledged": "Acknowledged",
-              "commander_assigned": "Incident commander assigned",
-              "status_page_posted": "Status page posted", "escalated": "Escalated",
-              "mitigated": "Mitigated", "resolved": "Resolved"}
+MILESTONES = LABELS  # the canonical milestone ids, in order, with their labels
 
 
 class _Line(BaseModel):
@@ -220,6 +217,14 @@ def is_drill_log(path: Path) -> bool:
     return isinstance(first, dict) and first.get("kind") == "start" and "version" in first
 
 
+def refuse_existing(path: Path) -> None:
+    """A new log never replaces a file, ours or anyone's: say which it is."""
+    if path.exists():
+        why = ("is a drill log already; carry it on with --resume" if is_drill_log(path)
+               else "exists and is not a drill log drillsim wrote; refusing to overwrite it")
+        raise InputError([Problem(str(path), None, "--log", why)])
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
@@ -243,9 +248,8 @@ class DrillLog:
         try:
             fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
-            why = ("is a drill log already; carry it on with --resume" if is_drill_log(target)
-                   else "exists and is not a drill log drillsim wrote; refusing to overwrite it")
-            raise InputError([Problem(str(target), None, "--log", why)]) from None
+            refuse_existing(target)
+            raise
         except OSError as exc:
             raise InputError([Problem(str(target), None, "--log", exc.strerror or str(exc))]) from None
         log = cls(target, fd, start)
@@ -265,6 +269,8 @@ class DrillLog:
         fd = os.open(target, os.O_WRONLY | os.O_APPEND)
         if record.warnings:  # drop the torn fragment so the next line starts on its own
             os.ftruncate(fd, data.rfind(b"\n") + 1)
+        elif not data.endswith(b"\n"):  # a whole last line whose newline was lost
+            os.write(fd, b"\n")
         return cls(target, fd, record.start, record.entries), record
 
     def _write(self, obj: dict[str, Any]) -> None:

@@ -19,7 +19,10 @@ function describe(entry) {
   if (entry.kind === "note" || entry.kind === "decision") {
     return `${entry.kind === "note" ? "Note" : "Decision"}: ${entry.text}`;
   }
-  if (entry.kind === "action") return `Action: ${entry.text}`;
+  if (entry.kind === "action") {
+    const who = [entry.owner, entry.due && `due ${entry.due}`].filter(Boolean).join(", ");
+    return `Action: ${entry.text}${who ? ` (${who})` : ""}`;
+  }
   return {pause: "Clock paused", resume: "Clock running", end: "Drill ended"}[entry.kind] || entry.kind;
 }
 
@@ -109,21 +112,34 @@ function render() {
   document.getElementById("speed").textContent = state.speed === 1 ? "real time" : `${state.speed}× speed`;
   const toggle = document.getElementById("toggle");
   toggle.firstChild.textContent = state.running ? "Pause " : state.entries.length ? "Resume " : "Start clock ";
-  for (const id of ["toggle", "end", "add-note", "add-decision"]) document.getElementById(id).disabled = state.ended;
+  for (const id of ["toggle", "end", "add-note", "add-decision", "add-action"]) document.getElementById(id).disabled = state.ended;
   renderMilestones();
   renderInjects();
   renderLog();
 }
 
+let shown = "";
+
 async function refresh() {
   state = await api("/api/state");
-  render();
+  setClock(state);
+  // Redraw only on a change, so a poll never swaps a button out from under a click.
+  const due = exercise.injects.filter((inject) => inject.minutes <= clockNow()).length;
+  const now = JSON.stringify([state.entries.length, state.running, state.ended, due]);
+  if (now !== shown) render();
+  shown = now;
 }
 
 async function addText(kind) {
   const box = document.getElementById("note-text");
-  if (!box.value.trim()) { show(`Type the ${kind} first.`); return; }
-  if (await record(kind, {text: box.value})) box.value = "";
+  if (!box.value.trim()) { show(`Type the ${kind === "action" ? "action item" : kind} first.`); return; }
+  const owner = document.getElementById("action-owner");
+  const due = document.getElementById("action-due");
+  const fields = kind === "action" ? {text: box.value, owner: owner.value, due: due.value} : {text: box.value};
+  if (await record(kind, fields)) {
+    box.value = "";
+    if (kind === "action") { owner.value = ""; due.value = ""; }
+  }
 }
 
 function toggleClock() { return record(state.running ? "pause" : "resume"); }
@@ -140,6 +156,7 @@ function onKey(event) {
     return;
   }
   const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
+  if (typing && event.key === "Escape") { event.target.blur(); return; }
   if (typing || event.ctrlKey || event.metaKey || event.altKey || !state || state.ended) return;
   const key = event.key.toLowerCase();
   if (key === " ") {
@@ -165,6 +182,7 @@ async function main() {
   document.getElementById("reveal").addEventListener("click", revealNext);
   document.getElementById("add-note").addEventListener("click", () => addText("note"));
   document.getElementById("add-decision").addEventListener("click", () => addText("decision"));
+  document.getElementById("add-action").addEventListener("click", () => addText("action"));
   document.addEventListener("keydown", onKey);
   await refresh();
   startTicking();

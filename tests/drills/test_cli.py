@@ -23,7 +23,7 @@ from drillsim.drills.cli import cli
 from drillsim.scenarios.loader import bundled
 from tests.drills.test_bad_input import GOOD
 
-HEAVY = ("pandas", "scipy", "matplotlib", "numpy")
+HEAVY = ("pandas", "scipy", "matplotlib", "numpy", "starlette", "uvicorn")
 PYTHON = sys.executable
 
 
@@ -51,7 +51,8 @@ def loaded_after(args: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"], ["load", "--help"],
-                                  ["check", "--help"], ["power", "--help"]])
+                                  ["check", "--help"], ["power", "--help"],
+                                  ["drill", "serve", "--help"]])
 def test_start_up_imports_no_heavy_library(args):
     assert loaded_after(args) == []
 

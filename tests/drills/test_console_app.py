@@ -4,6 +4,7 @@ many clients at once."""
 
 from __future__ import annotations
 
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from drillsim.drills.console import Console, create_app, open_log
-from drillsim.drills.drill_log import read_log
+from drillsim.drills.console import KEYS, Console, create_app, open_log, serve
+from drillsim.drills.drill_log import MILESTONES, read_log
+from drillsim.scenarios.errors import InputError
 from tests.drills.console_support import exercise
 
 
@@ -41,13 +43,25 @@ def test_entries_are_stamped_by_the_server_clock(tmp_path: Path) -> None:
     ({"kind": "inject", "id": "I99"}, "unknown inject 'I99'"),
     ({"kind": "note", "text": "   "}, "a note needs text (at most 10000 characters)"),
     ({"kind": "start"}, "unknown kind 'start'"),
-    ({"kind": "action", "text": "x"}, "unknown kind 'action'"),
+    ({"kind": "action", "text": "Rotate keys", "due": "next week"},
+     "due: expected a date YYYY-MM-DD, found 'next week'"),
 ])
 def test_nonsense_is_refused_and_not_logged(tmp_path: Path, body, error) -> None:
     api = client(tmp_path)
     answer = api.post("/api/entry", json=body)
     assert (answer.status_code, answer.json()) == (409, {"error": error})
     assert read_log(tmp_path / "drill.jsonl").entries == ()
+
+
+def test_an_action_item_has_an_owner_and_a_due_date(tmp_path: Path) -> None:
+    api = client(tmp_path)
+    answer = api.post("/api/entry", json={"kind": "action", "text": " Page the DBA team first ",
+                                          "owner": "Sam Lee", "due": "2027-02-01"})
+    assert answer.status_code == 200
+    api.post("/api/entry", json={"kind": "action", "text": "Write the runbook"})
+    actions = read_log(tmp_path / "drill.jsonl").actions
+    assert [(a.text, a.owner, a.due and a.due.isoformat()) for a in actions] == [
+        ("Page the DBA team first", "Sam Lee", "2027-02-01"), ("Write the runbook", "", None)]
 
 
 def test_the_room_sees_revealed_injects_and_nothing_else(tmp_path: Path) -> None:
@@ -93,3 +107,25 @@ def test_a_resumed_drill_starts_paused_where_it_stopped(tmp_path: Path) -> None:
     state = again.get("/api/state").json()
     assert (state["running"], state["revealed"], state["minutes"]) == (False, ["I01"], stopped)
     assert state["entries"][-1]["kind"] == "pause" and state["entries"][-1]["minutes"] == stopped
+
+
+def test_the_readme_lists_the_keys_the_page_uses() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- keys checked by tests/drills/test_console_app.py -->\n", 1)[1]
+    rows = [line.split("|")[1:3] for line in table.split("\n\n", 1)[0].splitlines()[2:]]
+    keys = {key.strip().strip("`"): what.strip() for key, what in rows}
+    script = (Path(__file__).parents[2] / "drills" / "console" / "facilitator.js").read_text()
+    assert 'key === " "' in script and 'key === "n"' in script
+    assert {k: v for k, v in keys.items() if k not in ("Space", "N")} == {
+        key.upper(): MILESTONES[milestone] for milestone, key in KEYS.items()}
+
+
+def test_a_port_in_use_is_one_clear_error_and_no_log(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    with pytest.raises(InputError, match=f"--port: cannot listen on 127.0.0.1:{port}: "):
+        serve("stand-in", None, 1, "p50", 1, port, str(tmp_path / "drill.jsonl"), None, exercise)
+    taken.close()
+    assert not (tmp_path / "drill.jsonl").exists()

@@ -33,14 +33,17 @@ class Server:
     """The console as a subprocess on a free port: `drill serve ARGS...`, or the stand-in
     exercise of console_support.py when `stand_in` is a log path."""
 
-    def __init__(self, *args: str, stand_in: Path | None = None) -> None:
+    def __init__(self, *args: str, stand_in: Path | None = None, cwd: Path | None = None) -> None:
         argv = ([sys.executable, str(ROOT / "tests" / "drills" / "console_support.py"), str(stand_in),
                  "0", "60"] if stand_in else
-                [str(Path(sys.executable).parent / "drillsim"), "drill", "serve", "--port", "0", *args])
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                [str(Path(sys.executable).parent / "drillsim"), "drill", "serve", *args, "--port", "0"])
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
                                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        first = self.process.stdout.readline() if self.process.stdout else ""
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
         assert first.startswith("facilitator: "), first + self.stop()
+        self.printed = [first.rstrip("\n")] + [self.process.stdout.readline().rstrip("\n")
+                                                for _ in range(2)]
         self.url = first.split()[-1].rstrip("/")
 
     def stop(self, sig: int = signal.SIGTERM) -> str:
@@ -81,11 +84,17 @@ def on_screen(page) -> dict[int, str]:
             for i in range(items.count())}
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str) -> Path:
     KEEP.mkdir(exist_ok=True)
-    page.screenshot(path=str(KEEP / name), full_page=True)
-    if name == "facilitator.png" and os.environ.get("DRILLSIM_REGEN"):
-        shutil.copy(KEEP / name, README_SHOT)
+    page.screenshot(path=str(KEEP / name), full_page=name != "readme.png")
+    return KEEP / name
+
+
+def readme_example() -> tuple[list[str], list[str]]:
+    """The README's `drill serve` command (its arguments) and what it prints."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("```console\n$ drillsim drill serve ", 1)[1].split("```", 1)[0].splitlines()
+    return block[0].split(), block[1:]
 
 
 def test_record_by_button_and_key_note_as_text_room_and_reload(page, browser, tmp_path) -> None:
@@ -115,7 +124,7 @@ def test_record_by_button_and_key_note_as_text_room_and_reload(page, browser, tm
         assert page.evaluate("window.pwned") is None
         assert page.locator("[data-milestone=acknowledged]").is_disabled()
         assert not page.locator("[data-milestone=commander_assigned]").is_disabled()
-        shot(page, "facilitator.png")
+        shot(page, "stand-in.png")
 
         room = browser.new_page(viewport={"width": 1280, "height": 720})
         room.goto(server.url + "/room")
@@ -144,8 +153,11 @@ def test_record_by_button_and_key_note_as_text_room_and_reload(page, browser, tm
 
 def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page, tmp_path) -> None:
     """A bundled quarterly game day, through the real command line."""
-    log = tmp_path / "drill.jsonl"
-    server = Server("gameday-database-recovery", "--speed", "60", "--log", str(log))
+    args, printed = readme_example()
+    log = tmp_path / args[args.index("--log") + 1]
+    server = Server(*args, cwd=tmp_path)
+    assert server.printed == [line.replace(":8765/", f":{server.url.rsplit(':', 1)[1]}/")
+                              for line in printed]
     page.goto(server.url + "/")
     page.locator("[data-milestone=detected]").wait_for()
     page.keyboard.press("Space")
@@ -165,7 +177,7 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
         assert text.startswith({"milestone": "Milestone", "inject": "Inject", "resume": "Clock"}[entry.kind])
     assert len(entries) >= len(shown)
 
-    server = Server("--resume", str(log))
+    server = Server("--resume", log.name, cwd=tmp_path)
     try:
         page.goto(server.url + "/")
         logged(page, "Clock paused")  # written when the server came back: the clock stood still
@@ -173,7 +185,29 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
         assert set(on_screen(page)) == set(entries) | {len(entries) + 1}  # + the pause at restart
         page.keyboard.press("Space")
         page.locator("#status", has_text="Running").wait_for()
-        for key in "dacsemr":
+        for key in "dacse":
+            page.keyboard.press(key)
+        logged(page, "Milestone: Escalated")
+        page.keyboard.press("n")
+        logged(page, "Inject I02")
+        page.fill("#note-text", "Restore from last night's backup; the replica has the corruption too")
+        page.click("#add-decision")
+        logged(page, "Decision: Restore")
+        page.fill("#note-text", "The integrity alert went to a muted channel")
+        page.keyboard.press("Control+Enter")
+        logged(page, "Note: The integrity alert")
+        page.fill("#note-text", "Send integrity alerts to the paging channel")
+        page.fill("#action-owner", "Ana Ruiz")
+        page.fill("#action-due", "2026-05-15")
+        page.click("#add-action")
+        logged(page, "Action: Send integrity alerts to the paging channel (Ana Ruiz, due 2026-05-15)")
+        page.locator("#note-text").focus()
+        readme = shot(page, "readme.png")
+        if os.environ.get("DRILLSIM_REGEN"):
+            shutil.copy(readme, README_SHOT)
+        page.keyboard.press("m")  # still typing: nothing recorded
+        page.keyboard.press("Escape")  # leaves the box
+        for key in "mr":
             page.keyboard.press(key)
         logged(page, "Milestone: Resolved")
         page.click("#end")
@@ -183,6 +217,9 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
         server.stop()
     record = read_log(log)
     assert record.state().ended and record.warnings == ()
+    assert [n.text for n in record.texts("note")] == ["The integrity alert went to a muted channel"]
+    assert [(a.text, a.owner, str(a.due)) for a in record.actions] == [
+        ("Send integrity alerts to the paging channel", "Ana Ruiz", "2026-05-15")]
     assert set(record.milestones) == {"detected", "acknowledged", "commander_assigned",
                                       "status_page_posted", "escalated", "mitigated", "resolved"}
     minutes = [e.minutes for e in record.entries]

@@ -82,6 +82,10 @@ def test_the_last_line_without_a_newline_counts_when_it_is_whole(tmp_path: Path)
     written(path).close()
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
     assert len(read_log(path).entries) == 8 and read_log(path).warnings == ()
+    log, _ = DrillLog.resume(path)
+    log.append("milestone", 20, id="mitigated")
+    log.close()
+    assert len(read_log(path).entries) == 9 and read_log(path).milestones["mitigated"] == 20
 
 
 @pytest.mark.parametrize("change, problems", [
@@ -215,3 +219,19 @@ def test_a_chaos_toolkit_journal_gives_the_fault_window(tmp_path: Path) -> None:
     journal.write_text(json.dumps({"run": [{"activity": {"type": "action"}, "start": "soon"}]}))
     with pytest.raises(InputError, match=r"journal.json: run\[0\]: expected ISO 'start' and 'end'"):
         load_drill(journal)
+
+
+@settings(max_examples=150, deadline=None)
+@given(at=st.integers(0, 10_000), cut=st.integers(0, 40), junk=st.binary(max_size=40))
+def test_any_damage_is_a_clear_error_or_a_warning_never_a_crash(tmp_path_factory, at, cut, junk) -> None:
+    path = tmp_path_factory.mktemp("log") / "drill.jsonl"
+    written(path).close()
+    data = path.read_bytes()
+    at %= len(data) + 1
+    path.write_bytes(data[:at] + junk + data[at + cut:])
+    try:
+        record = read_log(path)
+    except InputError as exc:
+        assert exc.problems and all(p.file == str(path) for p in exc.problems)
+    else:
+        assert [e.seq for e in record.entries] == list(range(1, len(record.entries) + 1))
