@@ -14,10 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drillsim.drills.output import MANIFEST, replaced_by_writing
 from drillsim.reports.files import staged_folder
-from drillsim.scenarios.errors import InputError, Problem
-
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -106,29 +104,18 @@ def slug(text: str) -> str:
 
 
 def earlier_documents(folder: str | Path, force: bool, kind: str) -> list[str]:
-    """The files of an earlier `kind` document set in `folder` that writing there replaces.
-    Refuses a folder holding anything else, and an earlier set without `force`."""
-    target = Path(folder)
-    if not target.exists():
-        return []
-    if not target.is_dir():
-        raise InputError([Problem(str(folder), None, "", "exists and is not a folder")])
-    if not any(target.iterdir()):
-        return []
-    try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-        files = [str(f) for f in manifest["files"] if "/" not in str(f)]
+    """The files of an earlier `kind` document set in `folder` that writing there replaces."""
+    def listed(manifest: Any) -> list[str]:
         if manifest["kind"] != kind:
             raise KeyError(kind)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        raise InputError([Problem(str(folder), None, "", (
-            f"is not empty and holds no drillsim {kind} documents (no manifest.json of theirs); "
-            "choose a new or empty folder for --out"))]) from None
-    if not force:
-        raise InputError([Problem(str(folder), None, "", (
-            f"holds an earlier {kind} document set; pass --force to replace it (other files "
-            "there are kept)"))])
-    return [MANIFEST, *files]
+        return [str(f) for f in manifest["files"] if "/" not in str(f)]
+
+    return replaced_by_writing(
+        folder, force, listed,
+        f"is not empty and holds no drillsim {kind} documents (no manifest.json of theirs); "
+        "choose a new or empty folder for --out",
+        f"holds an earlier {kind} document set; pass --force to replace it (other files "
+        "there are kept)")
 
 
 def write_folder(folder: str | Path, kind: str, files: dict[str, str], about: dict[str, Any],
