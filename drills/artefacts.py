@@ -59,7 +59,8 @@ def alert(fake: Faker, at: dt.datetime, incident: Incident, name: str, rule: str
     """A firing alert as a monitoring tool would send it."""
     services = ", ".join(incident.services) or "unknown"
     body = (f"[FIRING:1] {name}\nseverity: {severity}\nservice: {services}\n"
-            f"rule: {rule}\nstarted: {_stamp(at)}\nhost: {fake.hostname(levels=2)}\n"
+            f"rule: {rule}\nstarted: {_stamp(at)}\n"
+            f"host: ip-{fake.ipv4_private().replace('.', '-')}.internal\n"
             f"runbook: https://runbooks.example.com/{name}\nalert id: {fake.uuid4()[:8]}")
     return Artefact("alert", f"Alert {name}", body)
 
@@ -69,8 +70,9 @@ def logs(fake: Faker, at: dt.datetime, incident: Incident, count: int = 5) -> Ar
     lines = []
     templates = _lines_for(incident.type)
     service = incident.services[0] if incident.services else "app"
+    back = sorted((fake.random_int(5, 600) for _ in range(count)), reverse=True)
     for i in range(count):
-        moment = at - dt.timedelta(seconds=fake.random_int(5, 120) * (count - i))
+        moment = at - dt.timedelta(seconds=back[i])
         text = fake.random_element(templates).format(n=fake.random_int(40, 9000))
         level = fake.random_element(("ERROR", "ERROR", "WARN"))
         lines.append(f"{_stamp(moment)} {level} {service} req={fake.uuid4()[:12]} "
@@ -98,7 +100,8 @@ def dashboard(fake: Faker, at: dt.datetime, incident: Incident, minutes_in: floa
 
 def tickets(fake: Faker, at: dt.datetime, incident: Incident, count: int = 3) -> Artefact:
     """Customer support tickets as the help desk shows them."""
-    complaints = (f"I can't use {incident.title.lower() or 'the service'} since this morning",
+    service = incident.services[0].replace("-", " ") if incident.services else "your service"
+    complaints = (f"Something is wrong with {service}, it keeps failing for me",
                   "Is something broken? Nothing I do works right now",
                   "Your service has been failing for a while, please call me back",
                   "Error page every time I try, what is going on?")

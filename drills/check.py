@@ -20,6 +20,8 @@ from drillsim.scenarios.errors import InputError, Problem
 from drillsim.sim.verdicts import Gate, Verdict, statement
 
 COLOUR = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
+UNITS = {"statistic": "minutes", "within": "share", "attainment": "share",
+         "load": "per responder (a month, or per 12 h on call)"}
 
 
 def value(v: Verdict, x: float | None) -> str:
@@ -77,6 +79,7 @@ def print_verdicts(console: Console, source: str, verdicts: list[Verdict]) -> No
 def as_json(source: str, verdicts: list[Verdict]) -> dict[str, Any]:
     return {"file": source, "hypotheses": [{
         "name": v.hypothesis.name, "statement": statement(v.hypothesis),
+        "unit": UNITS[v.hypothesis.kind], "limit": v.hypothesis.limit,
         "estimate": v.estimate, "ci95": [v.low, v.high], "n": v.n,
         "replications": v.replications, "verdict": v.outcome,
         "replications_to_decide": v.needed, "note": v.note,
@@ -97,7 +100,7 @@ def command(file: str, reps: int | None, seed: int | None, org: str | None,
     spec, bundle = load_hypotheses(file, reps, org)
     seed = spec.seed if seed is None else seed
     needs_load = any(h.kind == "load" for h in spec.hypotheses)
-    run = replicate(bundle, spec.replications, seed, workers, events=needs_load)
+    run = replicate(bundle, spec.replications, seed, workers, records=needs_load)
     load = None
     if needs_load:
         from drillsim.sim.load import on_call_load
@@ -105,8 +108,7 @@ def command(file: str, reps: int | None, seed: int | None, org: str | None,
         load = on_call_load(bundle, run.records, spec.replications, seed)
     from drillsim.sim.verdicts import Observed, evaluate
 
-    verdicts = evaluate(spec.hypotheses, Observed.from_incidents(run.records.incidents),
-                        spec.replications, load)
+    verdicts = evaluate(spec.hypotheses, Observed.from_tally(run.tally), spec.replications, load)
     if junit:
         cases = [Case(v.hypothesis.name, v.outcome, f"{v.outcome}: {statement(v.hypothesis)}",
                       describe(v)) for v in verdicts]

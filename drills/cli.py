@@ -206,6 +206,123 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         sys.exit(1)
 
 
+def _sweep_options(func: F) -> F:
+    """Options the what-if commands share."""
+    options = [
+        click.option("--reps", type=click.IntRange(1, MAX_REPS),
+                     help="Replications per variant [default: the experiment's, else 100]."),
+        click.option("--seed", type=click.IntRange(min=0),
+                     help="Random seed [default: the experiment's, else 1]."),
+        WORKERS,
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run on the Dask cluster whose scheduler is here."),
+        click.option("--dask", "dask_local", type=click.Choice(["local"]),
+                     help="local: start a Dask LocalCluster of --workers processes."),
+        click.option("--out", type=click.Path(file_okay=False),
+                     help="Results folder (Parquet + manifest); run again to resume it."),
+        click.option("--force", is_flag=True, help="Replace another sweep's results in --out."),
+        FORMAT,
+        click.option("--report", "report_file", type=click.Path(dir_okay=False),
+                     help="Write the comparison report: FILE.html or FILE.md."),
+        click.option("--metric", "metrics", multiple=True, default=("tta", "ttr"),
+                     show_default=True, type=click.Choice(["ttd", "tta", "ttm", "ttr"]),
+                     help="Response times to show (repeatable)."),
+        click.option("--percentile", "stats", multiple=True, default=("mean", "p90"),
+                     show_default=True, type=click.Choice(["mean", "p50", "p90", "p99"]),
+                     help="Statistics of each response time to show (repeatable)."),
+        click.option("--severity", "severities", multiple=True,
+                     help="Show these severities (repeatable) [default: every one]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _sweep(bundles: Any, variants: Any, kwargs: dict[str, Any], reps: int | None,
+           seed: int | None) -> None:
+    from drillsim.drills.whatif import Options, execute
+
+    scheduler, dask_local = kwargs["scheduler"], kwargs["dask_local"] == "local"
+    options = Options(reps or 100, 1 if seed is None else seed, kwargs["workers"], scheduler,
+                      dask_local, kwargs["out"], kwargs["force"], kwargs["fmt"],
+                      kwargs["report_file"], kwargs["metrics"], kwargs["stats"],
+                      kwargs["severities"], click.get_current_context().meta["argv"])
+    sys.exit(execute(bundles, variants, options))
+
+
+@cli.command()
+@click.argument("target", metavar="SCENARIO|EXPERIMENT.yaml", shell_complete=bundled_names("scenario"))
+@click.option("--vary", "vary", multiple=True, metavar="PATH=V1,V2,...",
+              help="A path into the organisation or scenario, or a shortcut, and its values "
+                   "(repeatable).")
+@click.option("--grid/--zip", default=True, show_default=True,
+              help="Cross every --vary with every other, or pair their values in order.")
+@ORG
+@_sweep_options
+@user_errors
+def whatif(target: str, vary: tuple[str, ...], grid: bool, org_file: str | None,
+           reps: int | None, seed: int | None, **kwargs: Any) -> None:
+    """Compare variants of SCENARIO, or those of an EXPERIMENT.yaml, with a baseline: every
+    variant sees the same incidents, and each difference comes with its 95% CI and a verdict.
+
+    \b
+    Shortcuts: rotation_size=N, turn=DURATION, secondary=on|off, follow_the_sun=on|off,
+    escalation_delay=DURATION, ack_delay=DURATION, miss_probability=P.
+    \b
+    Examples:
+      drillsim whatif demo --vary escalation_delay=5m,15m --reps 200 --seed 7
+      drillsim whatif demo --vary rotation_size=3,5 --vary secondary=on,off --out sweep
+      drillsim whatif my-experiment.yaml --dask local --workers 4 --report whatif.html
+    """
+    from drillsim.scenarios.document import resolve
+    from drillsim.scenarios.errors import InputError, Problem
+    from drillsim.scenarios.experiment import bundles, from_vary, is_experiment, read_experiment
+    from drillsim.scenarios.overrides import Documents
+
+    if is_experiment(target):
+        if vary:
+            raise InputError([Problem("--vary", None, "", "an experiment file names its own "
+                                      "variants; give --vary with a scenario instead")])
+        exp, folder, variants = read_experiment(target)
+        scenario = resolve(exp.scenario, folder)
+        org = org_file or (None if exp.org is None else resolve(exp.org, folder))
+        reps = reps or exp.reps
+        seed = exp.seed if seed is None else seed
+    else:
+        if not vary:
+            raise InputError([Problem("--vary", None, "", "give at least one --vary PATH=V1,V2 "
+                                      "(or an experiment file)")])
+        variants = from_vary(vary, "grid" if grid else "zip")
+        scenario, org = target, org_file
+    docs = Documents.read(scenario, org, 1 if seed is None else seed)
+    _sweep(bundles(docs, variants), variants, kwargs, reps, seed)
+
+
+@cli.command()
+@click.argument("org_a", metavar="ORG_A", shell_complete=bundled_names("organisation"))
+@click.argument("org_b", metavar="ORG_B", shell_complete=bundled_names("organisation"))
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@_sweep_options
+@user_errors
+def compare(org_a: str, org_b: str, scenario: str, reps: int | None, seed: int | None,
+            **kwargs: Any) -> None:
+    """Run SCENARIO against two organisation files on the same incidents and compare ORG_B
+    with ORG_A: paired differences with 95% CIs and verdicts.
+
+    \b
+    Example:
+      drillsim compare my-plan/organisation.yaml my-plan/next-quarter.yaml demo --reps 200
+    """
+    from drillsim.scenarios.experiment import Variant
+    from drillsim.scenarios.loader import load
+
+    names = [Path(org_a).name, Path(org_b).name]
+    if names[0] == names[1]:
+        names = [org_a, org_b if org_b != org_a else f"{org_b} (again)"]
+    variants = [Variant(names[0]), Variant(names[1])]
+    _sweep([load(scenario, org_a), load(scenario, org_b)], variants, kwargs, reps, seed)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, shell_complete=bundled_names())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -477,6 +594,93 @@ def trace(org_file: str, severity: str, when: str, tags: str, requires: tuple[st
     command(org_file, severity, when, tags, requires, worst, fmt)
 
 
+@cli.command()
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@ORG
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
+              help="Exercise date, at the scenario's local start time [default: the scenario's].")
+@SEED
+@click.option("--at", "at", type=click.Choice(["p50", "p90", "worst"]), default="p50",
+              show_default=True, help="Which simulated run sets the inject times.")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new or empty folder for the documents.")
+@click.option("--force", is_flag=True, help="Replace an earlier document set in --out.")
+@user_errors
+def tabletop(scenario: str, org_file: str | None, day: Any, seed: int, at: str, out: str,
+             force: bool) -> None:
+    """The facilitator's documents for a tabletop exercise of SCENARIO, in Markdown and HTML.
+
+    \b
+    Example:
+      drillsim tabletop gameday-database-recovery --date 2027-04-20 --out q2-tabletop
+      drillsim tabletop gameday-security-breach --org phased-p0-p3 --at worst --out breach
+    """
+    from drillsim.drills.tabletop import command
+
+    command(scenario, org_file, None if day is None else day.date(), seed, at, out, force)
+
+
+@cli.command()
+@click.option("--quarter", help="A quarter such as 2027Q1: its game day, tabletops and chaos tests.")
+@click.option("--year", type=click.IntRange(2000, 2100), help="A whole year's drill calendar.")
+@click.option("--org", "org_file", shell_complete=bundled_names("organisation"),
+              help="Organisation file or bundled name [default: the game days' own].")
+@click.option("--programme", "programme_file", type=click.Path(dir_okay=False),
+              help="Programme YAML (game days per quarter, tabletop and chaos rotations, slots) "
+                   "[default: the reference plans' quarterly schedule].")
+@SEED
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new or empty folder for the plan and its .ics.")
+@click.option("--force", is_flag=True, help="Replace an earlier plan in --out.")
+@user_errors
+def plan(quarter: str | None, year: int | None, org_file: str | None,
+         programme_file: str | None, seed: int, out: str, force: bool) -> None:
+    """Plan drills: a quarter's game day (a working day clear of holidays and change freezes),
+    or a year of game days, monthly tabletops and chaos tests; Markdown, HTML and iCalendar.
+
+    \b
+    Example:
+      drillsim plan --quarter 2027Q1 --out q1-plan
+      drillsim plan --year 2027 --org phased-p0-p3 --out drills-2027
+    """
+    from drillsim.drills.plan import command
+
+    command(quarter, year, org_file, programme_file, seed, out, force)
+
+
+@cli.group()
+def export() -> None:
+    """Export a scenario for other tools.
+
+    \b
+    Example:
+      drillsim export chaostoolkit gameday-database-recovery --out experiment.json
+    """
+
+
+@export.command("chaostoolkit")
+@click.argument("scenario", shell_complete=bundled_names("scenario"))
+@ORG
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the JSON here [default: stdout].")
+@click.option("--force", is_flag=True, help="Replace an experiment exported earlier.")
+@click.option("--fault-minutes", type=click.FloatRange(min=0, min_open=True),
+              help="How long the faults stay in [default: the plan's mitigate target].")
+@user_errors
+def export_chaostoolkit(scenario: str, org_file: str | None, out: str | None, force: bool,
+                        fault_minutes: float | None) -> None:
+    """A Chaos Toolkit experiment for a live game day of SCENARIO: steady state from the
+    service targets, faults as method steps to bind to your providers, rollbacks, and the
+    abort criteria as a safeguard control.
+
+    \b
+    Example:
+      drillsim export chaostoolkit gameday-database-recovery --out experiment.json
+    """
+    from drillsim.drills.chaos import command
+
+    command(scenario, org_file, out, force, fault_minutes)
+
+
 DB = click.option("--db", envvar="DRILLSIM_DB", metavar="URL",
                   help="Drill history: a SQLite file or any SQLAlchemy URL (env DRILLSIM_DB) "
                        "[default: drill-history.sqlite in the current folder].")
@@ -560,9 +764,12 @@ def history(db: str | None, fmt: str, report: str | None, close: int | None) -> 
 @SEED
 @WORKERS
 @FORMAT
+@click.option("--report", "report_file", type=click.Path(dir_okay=False),
+              help="Also write the report: FILE.html or FILE.md.")
+@click.option("--force", is_flag=True, help="Overwrite --report if it exists.")
 @user_errors
 def load_command(scenario: str, org_file: str | None, reps: int, seed: int, workers: int | None,
-                 fmt: str) -> None:
+                 fmt: str, report_file: str | None, force: bool) -> None:
     """On-call load of SCENARIO's workload: pages per month in business, off and sleep hours on
     each responder's own clock, incidents per 12 hours on call, time on call, person-hours,
     each rotation's coverage gaps and quality score, and flags for the well-known limits.
@@ -571,6 +778,7 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
     Examples:
       drillsim load demo --reps 20 --seed 7
       drillsim load demo --org my-plan/organisation.yaml --format json
+      drillsim load demo --report load.html
     """
     from rich.console import Console
 
@@ -579,10 +787,22 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
     from drillsim.sim.load import horizon, on_call_load
     from drillsim.sim.runner import replicate
 
+    if report_file:
+        from drillsim.drills.oncall import refuse_existing
+        from drillsim.reports.render import format_of
+
+        format_of(report_file)
+        refuse_existing(report_file, force)
     bundle = load(scenario, org_file)
     horizon(bundle)  # a drill has no horizon: refuse before simulating
     result = replicate(bundle, reps, seed, workers, events=True)
     report = on_call_load(bundle, result.records, reps, seed)
+    if report_file:
+        from drillsim.drills.load import report_data
+        from drillsim.reports.render import write_report
+
+        write_report(report_file, "load", report_data(report, bundle.org.timezone))
+        click.echo(f"wrote {report_file}", err=True)
     if fmt == "json":
         click.echo(json.dumps(as_json(report, bundle.org.timezone), indent=2))
         return

@@ -131,14 +131,16 @@ class Exercise:
         return (self.start + dt.timedelta(minutes=minutes)).astimezone(self.start.tzinfo)
 
 
-def _on_date(bundle: Bundle, date: dt.date | None) -> Bundle:
-    """The bundle with its scenario moved to `date`, keeping its local start time."""
-    if date is None:
+def _on_date(bundle: Bundle, date: dt.date | None, time: dt.time | None = None) -> Bundle:
+    """The bundle with its scenario moved to `date` and `time` (local; each kept from the
+    scenario's own start when not given)."""
+    if date is None and time is None:
         return bundle
     scenario = bundle.scenario
     start = scenario.start_instant()
     tz = start.tzinfo
-    moved = dt.datetime.combine(date, start.replace(tzinfo=None).time())
+    local = start.replace(tzinfo=None)
+    moved = dt.datetime.combine(date or local.date(), time or local.time())
     from drillsim.sim.clock import to_instant
 
     assert tz is not None
@@ -147,13 +149,14 @@ def _on_date(bundle: Bundle, date: dt.date | None) -> Bundle:
 
 
 def simulate(scenario: str | Path, org: str | Path | None, seed: int,
-             date: dt.date | None = None, replications: int = REPLICATIONS) -> Run:
+             date: dt.date | None = None, replications: int = REPLICATIONS,
+             time: dt.time | None = None) -> Run:
     """The scenario's replications against the organisation, serially (documents are small and
     the same seed must give the same documents on any machine)."""
     from drillsim.scenarios.loader import load, resolve
     from drillsim.sim.runner import replicate
 
-    bundle = _on_date(load(resolve(scenario), resolve(org) if org else None), date)
+    bundle = _on_date(load(resolve(scenario), resolve(org) if org else None), date, time)
     if bundle.scenario.workload is not None:
         raise InputError([Problem(str(scenario), None, "workload", (
             "is a workload; an exercise needs a drill scenario with explicit incidents, such as "
@@ -359,15 +362,15 @@ def checklist(org: Organisation, severity: str, tags: set[str]) -> list[CheckIte
 
 def build_exercise(scenario: str | Path, org: str | Path | None = None, seed: int = 1,
                    at: At = "p50", date: dt.date | None = None,
-                   replications: int = REPLICATIONS) -> Exercise:
-    """Simulate `scenario` against `org` (the scenario's own by default), on `date` (the
-    scenario's own by default) at its local start time, and build the exercise from the
-    replication at `at`."""
+                   replications: int = REPLICATIONS, time: dt.time | None = None) -> Exercise:
+    """Simulate `scenario` against `org` (the scenario's own by default), on `date` at local
+    `time` (each the scenario's own by default), and build the exercise from the replication
+    at `at`."""
     from drillsim.drills.injects import cast_of, injects_of, modules_of, notices_of
 
     if at not in AT:
         raise InputError([Problem("--at", None, "", f"expected one of {', '.join(AT)}, found {at!r}")])
-    run = simulate(scenario, org, seed, date, replications)
+    run = simulate(scenario, org, seed, date, replications, time)
     replication = pick(run, at)
     bundle = run.bundle
     sc, organisation = bundle.scenario, bundle.org

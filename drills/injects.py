@@ -153,6 +153,9 @@ class _Builder:
         self.cast, self.start, self.seed, self.end = cast, start, seed, end
         self.drafts: list[_Draft] = []
         self.commander: str | None = None
+        support = {t.id for t in self.org.teams if "support" in f"{t.id} {t.name}".lower()}
+        self.support = next((m.role for m in cast if m.rotation is not None and m.responder
+                             and support & set(self.org.responder(m.responder).teams)), SUPPORT)
 
     def wall(self, minutes: float) -> dt.datetime:
         return (self.start + dt.timedelta(minutes=minutes)).astimezone(self.start.tzinfo)
@@ -217,7 +220,7 @@ class _Builder:
         severe = self.org.rank(self.severity(i)) <= 1
         if severe and any(s for s in incident.services):
             fake = self.fake(f"customers/{i}")
-            self.add(at + 5, "customers", "Customers start to complain", SUPPORT,
+            self.add(at + 5, "customers", "Customers start to complain", self.support,
                      "Log the tickets against the incident and tell the incident channel what "
                      "customers see.", None,
                      [props.tickets(fake, self.wall(at + 5), incident),

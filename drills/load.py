@@ -129,3 +129,40 @@ def as_json(report: LoadReport, tz: str) -> dict[str, Any]:
             "flags": list(rot.flags),
         } for rot in report.rotations],
     }
+
+
+def report_data(report: LoadReport, tz: str) -> dict[str, Any]:
+    """The load report's figures as text cells, for the Markdown and HTML templates."""
+
+    def cell(e: Estimate | None, digits: int = 1) -> str:
+        return _est(e, digits).replace("\n", " (") + (")" if e and e.low is not None else "")
+
+    return {
+        "title": f"On-call load: {report.scenario} against {report.organisation}",
+        "lead": (f"From {show(report.start, tz)} to {show(report.end, tz)} "
+                 f"({report.months:.1f} months), {report.replications} replications "
+                 f"(seed {report.seed}); per month, mean over replications (95% CI)."),
+        "bands": [b.label for b in BANDS],
+        "responders": [{"name": r.name, "zone": r.timezone,
+                        "pages": [cell(r.pages[b.name]) for b in BANDS],
+                        "interruptions": cell(r.interruptions), "band": r.band,
+                        "per_shift": cell(r.incidents_per_shift, 2),
+                        "on_call": f"{r.on_call_share:.0%}", "hours": cell(r.person_hours)}
+                       for r in report.responders],
+        "rotations": [{"name": rot.schedule.name,
+                       "pages": [cell(rot.pages[b.name]) for b in BANDS],
+                       "per_shift": cell(rot.incidents_per_shift, 2),
+                       "people": len(rot.schedule.members),
+                       "always_on": "yes" if rot.schedule.always_on else "no",
+                       "one_site": "yes" if rot.schedule.single_site else "no",
+                       "gaps": len(rot.schedule.gaps),
+                       "gap_hours": f"{rot.schedule.gap_minutes / 60:.1f}",
+                       "hours_balance": f"{rot.schedule.hours_balance:.2f}",
+                       "out_of_hours_balance": f"{rot.schedule.out_of_hours_balance:.2f}",
+                       "score": f"{rot.schedule.score:.0f}",
+                       "gap_list": [f"{layer}: {show(a, tz)} to {show(b, tz)}"
+                                    for layer, (a, b) in rot.schedule.gaps]}
+                      for rot in report.rotations],
+        "flags": [(r.name, f) for r in report.responders for f in r.flags]
+        + [(rot.schedule.name, f) for rot in report.rotations for f in rot.flags],
+    }

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+from collections.abc import Callable
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +28,11 @@ MANIFEST = "manifest.json"
 _OWN = {f"{name}{suffix}" for name in TABLES for suffix in (".parquet", ".csv")}
 
 
-def earlier_results(folder: str | Path, force: bool) -> list[str]:
-    """The files of an earlier run in `folder` that writing results there replaces. Refuses a
-    folder holding anything else, and an earlier run's results without `force`."""
+def replaced_by_writing(folder: str | Path, force: bool, listed: Callable[[Any], list[str]],
+                       foreign: str, earlier: str) -> list[str]:
+    """The files of an earlier drillsim output in `folder` (named by `listed` from its manifest)
+    that writing there replaces. Refuses a folder holding anything else (`foreign`), and an
+    earlier output without `force` (`earlier`)."""
     target = Path(folder)
     if not target.exists():
         return []
@@ -38,17 +41,22 @@ def earlier_results(folder: str | Path, force: bool) -> list[str]:
     if not any(target.iterdir()):
         return []
     try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-        tables = [name for name in manifest["tables"].values() if name in _OWN]
+        files = listed(json.loads((target / MANIFEST).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        raise InputError([Problem(str(folder), None, "", (
-            "is not empty and holds no drillsim results (no manifest.json); choose a new or "
-            "empty folder for --out"))]) from None
+        raise InputError([Problem(str(folder), None, "", foreign)]) from None
     if not force:
-        raise InputError([Problem(str(folder), None, "", (
-            "holds the results of an earlier run; pass --force to replace them (other files "
-            "there are kept)"))])
-    return [MANIFEST, *tables]
+        raise InputError([Problem(str(folder), None, "", earlier)])
+    return [MANIFEST, *files]
+
+
+def earlier_results(folder: str | Path, force: bool) -> list[str]:
+    """The files of an earlier run in `folder` that writing results there replaces."""
+    return replaced_by_writing(
+        folder, force, lambda manifest: [n for n in manifest["tables"].values() if n in _OWN],
+        "is not empty and holds no drillsim results (no manifest.json); choose a new or "
+        "empty folder for --out",
+        "holds the results of an earlier run; pass --force to replace them (other files "
+        "there are kept)")
 
 
 def _table(frame: pd.DataFrame, folder: Path, name: str) -> str:

@@ -16,6 +16,8 @@ from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.measures import Metric
 from drillsim.sim.power import ALPHA, MAX_N, POWER, SampleSize, Tail, sample_sizes, tail
 
+MIN_INCIDENTS = 10  # fewer give no distribution worth resampling
+
 
 @dataclass(frozen=True)
 class SeverityPower:
@@ -34,17 +36,18 @@ class PowerReport:
     trials: int
     period: str  # what one replication stands for, e.g. "90d"
     severities: list[SeverityPower]
+    too_few: list[str]  # severities with fewer than MIN_INCIDENTS reaching the metric's end
 
 
 def power_report(durations: np.ndarray, severity: np.ndarray, replication: np.ndarray,
                  ladder: list[str], changes: list[float], trials: int, seed: int,
                  replications: int) -> list[SeverityPower]:
-    """Per severity present (most severe first) with at least 10 incidents reaching the end."""
+    """Per severity present (most severe first) with at least MIN_INCIDENTS reaching the end."""
     out = []
     for sev in ladder:
         mine = severity == sev
         values = durations[mine]
-        if np.sum(~np.isnan(values)) < 10:
+        if np.sum(~np.isnan(values)) < MIN_INCIDENTS:
             continue
         out.append(SeverityPower(sev, tail(values, replication[mine], replications),
                                  sample_sizes(values, changes, trials, seed)))
@@ -66,6 +69,10 @@ def print_power(console: Console, report: PowerReport) -> None:
     console.print(f"[bold]{escape(report.scenario)}[/] against [bold]"
                   f"{escape(report.organisation)}[/]: {label} over {report.replications} "
                   f"replications of {report.period} (seed {report.seed})")
+    if not report.severities:
+        console.print(f"No severity has {MIN_INCIDENTS} incidents reaching the end of {label} "
+                      "in the whole run: raise --reps.")
+        return
     sizes = Table(title=f"Incidents needed in EACH of two periods to tell a shorter {label} from "
                         f"noise ({ALPHA:.0%} level, {POWER:.0%} power)")
     for column in ("severity", "change", "mean:\nnormal approx.", "mean:\nsimulated",
@@ -99,6 +106,9 @@ def print_power(console: Console, report: PowerReport) -> None:
                       f"{format_duration(t.median_spread[1])}",
                       f"{t.typical_gap:.0%}" if math.isfinite(t.typical_gap) else "–")
     console.print(shape)
+    if report.too_few:
+        console.print(f"Left out, fewer than {MIN_INCIDENTS} incidents in the whole run: "
+                      f"{escape(', '.join(report.too_few))} (more --reps).")
     console.print("Two periods' means differ: the median gap between two replications' means "
                   "with nothing changed, relative to the mean. A change smaller than that cannot "
                   "be read off one period against the last.")
@@ -109,7 +119,7 @@ def as_json(report: PowerReport) -> dict[str, Any]:
         "scenario": report.scenario, "organisation": report.organisation,
         "metric": report.metric.name, "replications": report.replications,
         "seed": report.seed, "trials": report.trials, "alpha": ALPHA, "power": POWER,
-        "period": report.period,
+        "period": report.period, "too_few_incidents": report.too_few,
         "severities": [{
             "severity": s.severity,
             "sample_sizes": [{"change": z.change, "mean_normal": z.mean_normal,
@@ -147,17 +157,19 @@ def command(scenario: str, org_file: str | None, changes: list[float], metric: s
         raise InputError([Problem("--severity", None, "", f"unknown severity {s!r}"
                                   f"{nearest(s, ladder)}; the ladder is {', '.join(ladder)}")
                           for s in unknown])
-    run = replicate(bundle, reps, seed, workers, events=False)
-    observed = Observed.from_incidents(run.records.incidents)
+    run = replicate(bundle, reps, seed, workers, records=False)
+    observed = Observed.from_tally(run.tally)
     column = [x.name for x in METRICS].index(metric)
     m = METRICS[column]
-    chosen = [s for s in ladder if not severities or s in severities]
+    present = set(observed.severity)
+    chosen = [s for s in ladder if (not severities or s in severities) and s in present]
     rows = power_report(observed.durations[:, column], observed.severity, observed.replication,
                         chosen, changes, trials, seed, reps)
     workload = bundle.scenario.workload
     period = format_duration(workload.horizon) if workload else "one drill"
+    done = {r.severity for r in rows}
     report = PowerReport(bundle.scenario.name, bundle.org.name, m, reps, seed, trials, period,
-                         rows)
+                         rows, [s for s in chosen if s not in done])
     if fmt == "json":
         print(json.dumps(as_json(report), indent=2))
     else:

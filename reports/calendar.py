@@ -1,10 +1,11 @@
-"""On-call shifts as an iCalendar (.ics) file: one event per stretch with the same people on call,
-in the rotation's own time zone so calendar applications show local handoffs across DST."""
+"""iCalendar (.ics) files: on-call shifts (one event per stretch with the same people on call) and
+drill calendars, in local time zones so calendar applications show local times across DST."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from drillsim.scenarios.org import Rotation
 from drillsim.sim.clock import zone
@@ -24,29 +25,56 @@ def final_stretches(shifts: Sequence[Shift]) -> list[tuple[dt.datetime, dt.datet
     return out
 
 
-def on_call_calendar(organisation: str, rotations: Iterable[tuple[Rotation, Sequence[Shift]]],
-                     names: dict[str, str], stamp: dt.datetime) -> bytes:
-    """The .ics text for the final on-call of each rotation; `names` maps responder ids to
-    display names."""
-    from icalendar import Calendar, Event
+def _calendar(name: str) -> Any:
+    from icalendar import Calendar
 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{organisation}: on call")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _event(summary: str, start: dt.datetime, end: dt.datetime, stamp: dt.datetime, uid: str,
+           category: str, description: str) -> Any:
+    """A VEVENT; aware local `start` and `end` keep their zone, so DST is the calendar's job."""
+    from icalendar import Event
+
+    event = Event()
+    event.add("summary", summary)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("dtstamp", stamp)
+    event.add("uid", uid)
+    event.add("categories", [category])
+    event.add("description", description)
+    return event
+
+
+def on_call_calendar(organisation: str, rotations: Iterable[tuple[Rotation, Sequence[Shift]]],
+                     names: dict[str, str], stamp: dt.datetime) -> bytes:
+    """The .ics text for the final on-call of each rotation; `names` maps responder ids to
+    display names."""
+    cal = _calendar(f"{organisation}: on call")
     for rotation, shifts in rotations:
         tz = zone(rotation.timezone or "UTC")
         title = rotation.name or rotation.id
         for start, end, people in final_stretches(shifts):
-            event = Event()
             who = ", ".join(names.get(p) or p for p in people)
-            event.add("summary", f"{title}: {who}")
-            event.add("dtstart", start.astimezone(tz))
-            event.add("dtend", end.astimezone(tz))
-            event.add("dtstamp", stamp)
-            event.add("uid", f"{rotation.id}-{start:%Y%m%dT%H%M%SZ}@drillsim")
-            event.add("categories", [rotation.id])
-            event.add("description", f"On call for {title} ({rotation.id}): {', '.join(people)}")
-            cal.add_component(event)
+            cal.add_component(_event(
+                f"{title}: {who}", start.astimezone(tz), end.astimezone(tz), stamp,
+                f"{rotation.id}-{start:%Y%m%dT%H%M%SZ}@drillsim", rotation.id,
+                f"On call for {title} ({rotation.id}): {', '.join(people)}"))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def drill_calendar(name: str, events: Iterable[tuple[str, dt.datetime, dt.datetime, str, str,
+                                                     str]], stamp: dt.datetime) -> bytes:
+    """The .ics text of a drill calendar: (summary, start, end, uid, category, description)
+    per event, each in its own local zone."""
+    cal = _calendar(name)
+    for summary, start, end, uid, category, description in events:
+        cal.add_component(_event(summary, start, end, stamp, uid, category, description))
     cal.add_missing_timezones()
     return cal.to_ical()

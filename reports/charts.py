@@ -274,3 +274,35 @@ def period_trend(periods: Sequence[str], lines: Mapping[str, Sequence[float | No
         fig.legend(loc="outside lower center", ncols=len(lines) + 1)
         return fig
 
+
+
+def differences(rows: Mapping[str, Mapping[str, tuple[float | None, tuple[float, float] | None]]]
+                ) -> Figure:
+    """Paired differences from a baseline: one panel per measure (label -> variant ->
+    (difference, 95% interval) in minutes), a point and its interval per variant, zero marked."""
+    plt = _pyplot()
+    with plt.rc_context(STYLE):
+        rows = {label: cells for label, cells in rows.items() if cells} or {"(no variants)": {}}
+        variants = list(dict.fromkeys(v for cells in rows.values() for v in cells))
+        fig, axes = plt.subplots(len(rows), 1, squeeze=False, layout="constrained",
+                                 figsize=(8, 0.5 + (0.35 * max(len(variants), 1) + 0.6) * len(rows)))
+        for ax, (label, cells) in zip(axes[:, 0], rows.items(), strict=True):
+            ends = [0.0]
+            for i, variant in enumerate(variants):
+                mean, ci = cells.get(variant, (None, None))
+                if mean is None or mean != mean:
+                    continue
+                low, high = ci if ci is not None else (mean, mean)
+                ends += [low, high]
+                ax.errorbar([mean], [i], xerr=[[mean - low], [high - mean]], fmt=MARKERS[i % 5],
+                            color=PALETTE[i % len(PALETTE)], capsize=3)
+            ax.axvline(0, color="#555", linewidth=1)
+            lo, hi = min(ends), max(ends)
+            pad = max((hi - lo) * 0.1, 0.5)
+            ax.set_xlim(lo - pad, hi + pad)
+            duration_ticks(ax.xaxis, lo - pad, hi + pad)
+            ax.set_yticks(range(len(variants)), variants)
+            ax.set_ylim(-0.6, len(variants) - 0.4)
+            ax.invert_yaxis()
+            ax.set_title(label, loc="left")
+        return fig

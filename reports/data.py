@@ -13,10 +13,10 @@ import pandas as pd
 from drillsim.reports import charts
 from drillsim.reports.render import ci_note
 from drillsim.reports.units import format_instant, format_money
-from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.measures import METRICS, TARGETS, metric
 from drillsim.sim.clock import zone
-from drillsim.sim.intervals import Interval, mean_interval
+from drillsim.sim.intervals import mean_interval
 from drillsim.sim.metrics import durations, responder_load
 from drillsim.sim.runner import Run
 from drillsim.sim.summary import NOT_MET, RunSummary, shares_by_severity
@@ -160,66 +160,159 @@ def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any
 
 
 @dataclass(frozen=True)
-class Difference:
-    """A variant's paired difference from the baseline in one metric's mean (minutes), with
-    the t-interval over replications' differences (None with a single replication)."""
+class Measure:
+    """A scorecard column as a table shows it: its label and how its values read."""
 
-    variant: str
-    metric: str
-    mean: float
-    ci: Interval | None
-
-    @property
-    def verdict(self) -> str:
-        if self.ci is None:
-            return "needs two or more replications"
-        if self.ci.high < 0:
-            return "better"
-        if self.ci.low > 0:
-            return "worse"
-        return "no clear difference"
+    column: str
+    label: str
+    kind: str  # duration, share, count or money
 
 
-def comparison(runs: Mapping[str, Run], baseline: str) -> dict[str, Any]:
-    """Variants side by side and their differences from `baseline`, paired by replication
-    (runs with the same seed share arrivals and work, so the pairing removes their noise)."""
-    columns = [m.name for m in METRICS]
-    frames = {name: durations(run.records.incidents) for name, run in runs.items()}
-    per_rep = {name: d.groupby("replication")[columns].mean() for name, d in frames.items()}
-    diffs = []
-    for name in runs:
-        if name == baseline:
-            continue
-        for m in METRICS:
-            delta = (per_rep[name][m.name] - per_rep[baseline][m.name]).dropna().to_numpy()
-            if len(delta):
-                diffs.append(Difference(name, m.key, float(delta.mean()),
-                                        mean_interval(delta, np.arange(len(delta)))))
+def measure(column: str) -> Measure:
+    """How to show one scorecard column (`time_to_acknowledge.p90.P1` -> `TTA p90 · P1`)."""
+    head, *rest = column.split(".")
+    if head in {m.name for m in METRICS}:
+        stat, *severity = rest
+        label = f"{metric(head).label} {stat}"
+        return Measure(column, label + "".join(f" · {s}" for s in severity), "duration")
+    if head == "sla":
+        target, *severity = rest
+        return Measure(column, f"SLA {target.replace('_', ' ')} met"
+                       + "".join(f" · {s}" for s in severity), "share")
+    if head == "deadlines":
+        return Measure(column, "deadlines met" + "".join(f" · {s}" for s in rest), "share")
+    if head == "cost":
+        return Measure(column, "cost", "money")
+    return Measure(column, head.replace("_", " ") + "".join(f" · {s}" for s in rest), "count")
+
+
+def show(value: float | None, kind: str, currency: str, signed: bool = False) -> str:
+    """A value of a measure as people read it: a duration, a percentage, money or a count."""
+    if value is None or value != value:
+        return "\u2013"
+    if kind == "duration":
+        return format_duration(value, signed=signed)
+    text = {"share": f"{100 * abs(value):.1f}%", "money": format_money(abs(value), currency),
+            "count": f"{abs(value):,.2f}"}[kind]
+    if not any(ch in "123456789" for ch in text):  # rounds to zero: no sign
+        return text
+    return ("\u2212" if value < 0 else "+" if signed else "") + text
+
+
+def show_span(ci: tuple[float, float] | None, kind: str, currency: str) -> str:
+    if ci is None:
+        return "\u2013"
+    if kind == "duration":
+        return format_span(*ci, signed=True)
+    return f"{show(ci[0], kind, currency, True)} \u2013 {show(ci[1], kind, currency, True)}"
+
+
+def columns_for(results: pd.DataFrame, metrics: Sequence[str], stats: Sequence[str],
+                severities: Sequence[str | None]) -> list[str]:
+    """The scorecard columns a comparison shows, in order, leaving out those never measured:
+    each metric at each statistic, the SLA targets and deadlines, for all incidents (None) and
+    each severity; then on-call load and cost."""
+    wanted = []
+    for severity in severities:
+        suffix = "" if severity is None else f".{severity}"
+        wanted += [f"{metric(m).name}.{s}{suffix}" for m in metrics for s in stats]
+        wanted += [f"sla.{t.name}{suffix}" for t in TARGETS] + [f"deadlines{suffix}"]
+    wanted += ["pages_per_responder", "night_pages_per_responder", "cost"]
+    return [c for c in wanted if c in results.columns and results[c].notna().any()]
+
+
+def summary_frame(results: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Per variant and scorecard column: the mean over replications with its 95% interval, and
+    (except for the baseline) the paired difference from the baseline, its interval and verdict."""
+    from drillsim.sim.paired import differences
+
+    metrics_ = [c for c in results.columns if c not in ("variant", "replication")
+                and pd.api.types.is_float_dtype(results[c])]
+    rows = []
+    paired = {(d.variant, d.column): d for d in differences(results, baseline, metrics_)}
+    for name, group in results.groupby("variant", sort=False):
+        for column in metrics_:
+            values = group[column].dropna().to_numpy(dtype=float)
+            ci = mean_interval(values, np.arange(len(values)))
+            d = paired.get((name, column))
+            rows.append({"variant": name, "column": column, "n": len(values),
+                         "mean": float(values.mean()) if len(values) else np.nan,
+                         "ci_low": np.nan if ci is None else ci.low,
+                         "ci_high": np.nan if ci is None else ci.high,
+                         "difference": np.nan if d is None else d.mean,
+                         "difference_low": np.nan if d is None or d.ci is None else d.ci.low,
+                         "difference_high": np.nan if d is None or d.ci is None else d.ci.high,
+                         "pairs": 0 if d is None else d.n,
+                         "verdict": None if d is None else d.verdict})
+    return pd.DataFrame(rows)
+
+
+def comparison(results: pd.DataFrame, baseline: str, columns: Sequence[str],
+               currency: str = "USD", title: str | None = None,
+               chart: bool = True) -> dict[str, Any]:
+    """Variants side by side and their paired differences from `baseline` in each of `columns`
+    (scorecard columns; see `columns_for`). `results` has one row per variant x replication;
+    replication r of every variant saw the same incidents and draws, so the pairing removes
+    their noise. `chart` draws the differences (for a report)."""
+    summary = summary_frame(results[["variant", "replication", *columns]], baseline)
+    by = {(r.variant, r.column): r for r in summary.itertuples()}
+    variants = list(dict.fromkeys(results["variant"]))
+    measures = [measure(c) for c in columns]
+    rows: list[dict[str, Any]] = []
+    for m in measures:
+        cells = []
+        for name in variants:
+            r = by[(name, m.column)]
+            diff = None if np.isnan(r.difference_low) else (r.difference_low, r.difference_high)
+            cells.append({"variant": name, "value": r.mean, "text": show(r.mean, m.kind, currency),
+                          "n": r.n, "difference": None if name == baseline else r.difference,
+                          "difference_text": "" if name == baseline else show(
+                              r.difference, m.kind, currency, signed=True),
+                          "ci95": diff, "ci_text": show_span(diff, m.kind, currency),
+                          "verdict": r.verdict})
+        rows.append({"column": m.column, "label": m.label, "kind": m.kind, "cells": cells,
+                     "best": _best(m.column, cells)})
+    reps = int(results["replication"].nunique())
     return {
-        "title": f"What-if comparison against {baseline}",
+        "title": title or f"What-if comparison against {baseline}",
         "baseline": baseline,
-        "metrics": METRICS,
-        "variants": [{"name": n, "metrics": {m.key: float(d[m.name].mean()) for m in METRICS}}
-                     for n, d in frames.items()],
-        "differences": [{"variant": d.variant, "metric": d.metric, "name": metric(d.metric).title,
-                         "mean": d.mean, "ci95": None if d.ci is None else [d.ci.low, d.ci.high],
-                         "verdict": d.verdict} for d in diffs],
-        "charts": [("distributions", "Distributions by severity and variant: cumulative share of "
-                    "incidents on a logarithmic time axis", charts.svg(charts.distributions(
-                        _by_severity_and_variant(runs, baseline))))],
+        "replications": reps,
+        "variants": variants,
+        "rows": rows,
+        "differences": [{"variant": c["variant"], "column": row["column"], "label": row["label"],
+                         "mean": c["difference"], "ci95": c["ci95"],
+                         "difference_text": c["difference_text"], "ci_text": c["ci_text"],
+                         "verdict": c["verdict"], "pairs": by[(c["variant"], row["column"])].pairs}
+                        for row in rows for c in row["cells"] if c["variant"] != baseline],
+        "charts": [("differences", "Paired differences from the baseline in response times "
+                    "over all severities, with their 95% confidence intervals (left of zero is "
+                    "faster)", charts.svg(charts.differences(
+                        {row["label"]: {c["variant"]: (c["difference"], c["ci95"])
+                                        for c in row["cells"] if c["variant"] != baseline}
+                         for row in rows if row["kind"] == "duration" and "·" not in row["label"]
+                         })))] if chart else [],
     }
 
 
-def _by_severity_and_variant(runs: Mapping[str, Run], baseline: str
-                             ) -> dict[str, dict[str, dict[str, list[float]]]]:
-    """CDF rows for a comparison: one per severity of the baseline's ladder, one line per variant."""
-    frames = {name: run.records.incidents for name, run in runs.items()}
-    names = by_ladder(pd.concat([f.severity for f in frames.values()]),
-                      list(runs[baseline].bundle.org.severities))
-    rows = {}
-    for severity in names:
-        counts = ", ".join(str(int((f.severity == severity).sum())) for f in frames.values())
-        rows[f"{severity} (n = {counts})"] = {name: _metric_values(f[f.severity == severity])
-                                             for name, f in frames.items()}
-    return rows
+def _best(column: str, cells: list[dict[str, Any]]) -> str | None:
+    """The variant with the best mean in a column, when the variants differ in it at all."""
+    from drillsim.sim.scorecard import lower_is_better
 
+    lower = lower_is_better(column)
+    values = [(c["value"], c["variant"]) for c in cells if c["value"] == c["value"]]
+    if lower is None or len({v for v, _ in values}) < 2:
+        return None
+    return (min(values) if lower else max(values))[1]
+
+
+def results_of(runs: Mapping[str, Run]) -> pd.DataFrame:
+    """The tidy results (variant x replication scorecards) of finished runs, one per variant."""
+    from drillsim.sim.scorecard import scorecards
+
+    frames = []
+    for name, run in runs.items():
+        org = run.bundle.org
+        cards = scorecards(run.records, list(org.severities), len(org.responders)).reset_index()
+        frames.append(cards.assign(variant=name))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["variant", *[c for c in frame.columns if c != "variant"]]]

@@ -7,7 +7,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
@@ -24,12 +24,17 @@ def _as_created(path: Path, mode: int) -> None:
 
 def write_text(path: str | Path, text: str) -> None:
     """Replace `path` with `text` in one step."""
+    write_with(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_with(path: str | Path, write: Callable[[Path], object]) -> None:
+    """Replace `path` in one step with what `write(temporary path)` writes."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write(Path(tmp))
         _as_created(Path(tmp), 0o666)
         os.replace(tmp, target)
     except BaseException:

@@ -25,8 +25,8 @@ from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import Bundle, Scenario
 from drillsim.scenarios.schema import Checked, References, check_model, unique
 
-__all__ = ["Document", "bundled", "load", "load_organisation", "read_document", "resolve",
-           "validate_file"]
+__all__ = ["Document", "bundled", "load", "load_documents", "load_organisation", "read_document",
+           "resolve", "validate_file"]
 SCENARIO_FIELDS = frozenset({"incidents", "workload", "start", "org"})  # an organisation has none
 
 
@@ -60,8 +60,15 @@ def load(scenario_path: str | Path, org_path: str | Path | None = None,
     return _load(resolve(scenario_path), read_document(scenario_path), org_path, mapping)
 
 
+def load_documents(file: Path, doc: Document, org_path: str | Path | None = None,
+                   org_doc: Document | None = None, mapping: Mapping | None = None) -> Bundle:
+    """`load` from documents already read (and perhaps edited): the scenario's, and the
+    organisation's when it is a file of its own."""
+    return _load(file, doc, org_path, mapping, org_doc)
+
+
 def _load(file: Path, doc: Document, org_path: str | Path | None = None,
-          mapping: Mapping | None = None) -> Bundle:
+          mapping: Mapping | None = None, org_doc: Document | None = None) -> Bundle:
     checked = check_model(doc, Scenario, doc.data)
     if mapping and checked.model is not None:
         checked = replace(checked, model=apply_map(checked.model, mapping))
@@ -81,7 +88,8 @@ def _load(file: Path, doc: Document, org_path: str | Path | None = None,
         else:
             sources.append(org_file)
             try:
-                org_doc = parse_file(org_file, str(named) if org_path is not None else None)
+                if org_doc is None:
+                    org_doc = parse_file(org_file, str(named) if org_path is not None else None)
             except InputError as exc:
                 problems += exc.problems
             else:

@@ -140,6 +140,21 @@ class Holidays(Frozen):
         return value
 
 
+class ChangeFreeze(Frozen):
+    """Days (local dates, both ends included) on which nothing may change in production: no
+    game day is planned in one."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ChangeFreeze:
+        if self.end < self.start:
+            raise ValueError(f"a change freeze ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
 class Hours(Frozen):
     """Working or business hours: windows in one time zone, minus holidays (whole local dates).
     Without a time zone of its own it takes its owner's (the responder's, else the organisation's)."""
@@ -536,6 +551,7 @@ class Organisation(Frozen):
     financial_escalations: tuple[FinancialEscalation, ...] = ()
     capabilities: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
+    change_freezes: tuple[ChangeFreeze, ...] = ()
     preempt: bool = Field(default=False, description="a busy responder drops their least severe "
                           "incident to answer a more severe one")
 

@@ -73,8 +73,9 @@ class Simulation:
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
         self.env.process(self._arrivals(incidents))
         last = incidents[-1].started_at if incidents else 0.0
-        self.env.run(until=max(last, self.scenario.workload.horizon
-                               if self.scenario.workload else 0.0) + TAIL)
+        self.paging.end = max(last, self.scenario.workload.horizon
+                              if self.scenario.workload else 0.0) + TAIL
+        self.env.run(until=self.paging.end)
         return incidents
 
     def records(self, replication: int, incidents: list[IncidentState]) -> RunRecords:

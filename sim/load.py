@@ -10,8 +10,8 @@ Limits flagged (each a widely quoted rule of thumb, not a law):
   SRE book, "Being On-Call");
 - a 24/7 rotation on one site with fewer than 8 people (the same chapter);
 - out-of-hours interruptions per person per month: up to 2 is good, from 7 bad, from 19
-  burnout (the bands incident.io and others quote from on-call surveys); between 2 and 7 is
-  shown as "watch"."""
+  burnout (bands in common use among on-call practitioners; we found no primary study to cite
+  for them); between 2 and 7 is shown as "watch"."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ class Paging:
         self.ids = [r.id for r in compiled.responders]
         self.on_joined: Callable[[IncidentState, Track, int], None] = lambda inc, track, r: None
         self.on_lost: Callable[[IncidentState], None] = lambda inc: None
+        self.end = float("inf")  # when the run stops: nothing later is scheduled
 
     def log(self, inc: IncidentState, kind: str, actor: str = "", detail: str = "") -> None:
         self.events.append((inc.id, self.env.now, kind, actor, detail))
@@ -88,7 +89,8 @@ class Paging:
                                    i: int = index) -> None:
                         self._escalate(inc, track, p, k, i, False)
 
-                    self.env.timeout(level.delay).callbacks.append(next_level)
+                    if self.env.now + level.delay < self.end:  # else it could never fire
+                        self.env.timeout(level.delay).callbacks.append(next_level)
                     return
                 cycle, index = cycle + 1, 0
             path, cycle = (self.c.paths[path.then] if path.then else None), 0
@@ -195,7 +197,7 @@ class Paging:
         return True
 
     def _ask(self, inc: IncidentState, track: Track, pool: frozenset[int]) -> None:
-        candidates = pool - set(inc.engaged)
+        candidates = pool.difference(inc.engaged) if inc.engaged else pool
         if not candidates:
             return
         if self.c.org.preempt and not any(self.people.free(r) for r in candidates):

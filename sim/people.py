@@ -41,11 +41,14 @@ class People:
         """The first free member of `members` (the one free longest) is granted at once, or
         the request waits its turn among the requests for them."""
         ask = Ask(members, grant)
-        free = [r for r in members if self.load[r] < self.capacity[r]]
-        if free:
-            r = min(free, key=lambda i: (self.released_at[i], i))
+        load, capacity, released = self.load, self.capacity, self.released_at
+        r = -1
+        for i in members:  # one pass: this runs for every pool page
+            if load[i] < capacity[i] and (r < 0 or (released[i], i) < (released[r], r)):
+                r = i
+        if r >= 0:
             ask.done = True
-            self.load[r] += 1
+            load[r] += 1
             grant(r)
             return ask
         entry = (rank, self.env.now, next(self._order), ask)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import islice
 
 from drillsim.scenarios.scenario import Bundle
 from drillsim.sim.compiled import CompiledOrg
@@ -43,6 +45,10 @@ def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
     seed, replication, keep, events = args
     run = simulate(compiled, bundle.scenario, seed, replication, keep and events)
     return Replication.of(run, ladder, keep)
+
+
+def _run_batch(jobs: list[tuple[int, int, bool, bool]]) -> list[Replication]:
+    return [_run_one(job) for job in jobs]
 
 
 @dataclass(frozen=True)
@@ -109,9 +115,19 @@ def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,
                               initargs=(None if forked else bundle,)) as pool:
         # a few batches per worker: fewer round trips than one replication at a time, and
         # still balanced when replications differ in length; a worker holds a batch's
-        # results until it sends them, so batches stay small
-        batch = min(BATCH, max(1, replications // (workers * 4)))
-        for done, run in enumerate(pool.imap(_run_one, jobs, chunksize=batch), start=1):
-            if progress:
-                progress(done)
-            yield run
+        # results until it sends them, so batches stay small. Only two batches a worker are
+        # handed out at a time: a pool ended with many queued can hang in its task thread
+        size = min(BATCH, max(1, replications // (workers * 4)))
+        batches = iter([jobs[i:i + size] for i in range(0, len(jobs), size)])
+        pending = deque(pool.apply_async(_run_batch, (b,)) for b in islice(batches, 2 * workers))
+        done = 0
+        while pending:
+            finished = pending.popleft().get()
+            following = next(batches, None)
+            if following is not None:
+                pending.append(pool.apply_async(_run_batch, (following,)))
+            for run in finished:
+                done += 1
+                if progress:
+                    progress(done)
+                yield run

@@ -27,11 +27,11 @@ from drillsim.scenarios.hypotheses import LOAD_MEASURES, Hypothesis, percentile_
 from drillsim.sim import intervals
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from drillsim.sim.load import Estimate, LoadReport, ResponderLoad
     from drillsim.sim.metrics import Share
     from drillsim.sim.summary import RunSummary
+    from drillsim.sim.tally import Tally
 
 Outcome = Literal["pass", "fail", "inconclusive"]
 
@@ -94,17 +94,11 @@ class Observed:
     met: np.ndarray
 
     @classmethod
-    def from_incidents(cls, incidents: pd.DataFrame) -> Observed:
-        """From the `incidents` records frame."""
-        from drillsim.scenarios.measures import METRICS, TARGETS
-
-        rows = incidents.sort_values(["replication", "started_at"], kind="stable")
-        durations = np.column_stack([(rows[f"{m.end}_at"] - rows[f"{m.start}_at"])
-                                     .to_numpy(dtype=float) for m in METRICS])
-        met = np.column_stack([rows[f"{t.name}_met"].astype(float).fillna(-1).to_numpy(dtype=int)
-                               for t in TARGETS])
-        return cls(rows["severity"].to_numpy(dtype=str), rows["replication"].to_numpy(),
-                   durations, met)
+    def from_tally(cls, tally: Tally) -> Observed:
+        """From a run's tally: the same arrays, without keeping any records."""
+        ladder = np.array(tally.ladder, dtype=str)
+        return cls(ladder[tally.severity.array()], tally.replication.array(),
+                   tally.durations.array(), tally.met.array())
 
     def select(self, severity: str | None) -> Observed:
         if severity is None:

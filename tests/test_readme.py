@@ -18,7 +18,8 @@ EXAMPLES = sessions(README.read_text(encoding="utf-8"))
 def test_the_readme_has_examples_of_each_command():
     commands = {step.command.split()[1] for _, steps in EXAMPLES for step in steps
                 if step.command.startswith("drillsim ")}
-    assert {"run", "validate", "scenarios", "report", "init", "--version"} <= commands
+    assert {"run", "validate", "scenarios", "report", "init", "--version", "tabletop", "plan",
+            "export"} <= commands
 
 
 @pytest.mark.parametrize(("match", "steps"), EXAMPLES,

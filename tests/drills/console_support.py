@@ -1,39 +1,14 @@
-"""A small exercise in the shape of `drillsim.drills.exercise.Exercise`, for console tests that
+"""A small exercise built from the pieces of `drillsim.drills.exercise.Exercise`, for console tests that
 need no simulation, and a way to serve it from a subprocess."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-
-@dataclass(frozen=True)
-class Artefact:
-    kind: str
-    title: str
-    body: str
-
-
-@dataclass(frozen=True)
-class Inject:
-    id: str
-    minutes: float
-    module: str
-    title: str
-    to: str
-    expected_action: str
-    target: str | None
-    artefacts: list[Artefact] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class MilestoneTarget:
-    id: str
-    label: str
-    target_minutes: float | None
-    simulated_minutes: float | None
+from drillsim.drills.exercise import Artefact, Inject, MilestoneTarget
 
 
 @dataclass(frozen=True)

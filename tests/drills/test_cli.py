@@ -3,6 +3,7 @@ exit statuses, examples in every --help, completion of bundled names, the result
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -112,12 +113,16 @@ def test_a_real_ctrl_c_stops_the_workers_too(tmp_path):
          "'2', '--out', 'results']\nmain()"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
-    assert runner.stdout is not None and runner.stdout.readline() == "ready\n"
     try:
-        runner.wait(timeout=3)  # long enough to be simulating
-    except subprocess.TimeoutExpired:
-        os.killpg(runner.pid, signal.SIGINT)
-    _, err = runner.communicate(timeout=60)
+        assert runner.stdout is not None and runner.stdout.readline() == "ready\n"
+        try:
+            runner.wait(timeout=3)  # long enough to be simulating
+        except subprocess.TimeoutExpired:
+            os.killpg(runner.pid, signal.SIGINT)
+        _, err = runner.communicate(timeout=60)
+    finally:  # a failed check must not leave the run and its workers busy
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(runner.pid, signal.SIGKILL)
     assert (runner.returncode, err) == (130, "drillsim: interrupted\n")
     assert list(tmp_path.iterdir()) == []
 

@@ -129,3 +129,45 @@ def test_a_port_in_use_is_one_clear_error_and_no_log(tmp_path: Path) -> None:
         serve("stand-in", None, 1, "p50", 1, port, str(tmp_path / "drill.jsonl"), None, exercise)
     taken.close()
     assert not (tmp_path / "drill.jsonl").exists()
+
+
+@pytest.mark.parametrize("scenario", ["gameday-database-recovery", "gameday-multi-vendor-outage",
+                                      "gameday-notification-failure", "gameday-security-breach"])
+def test_each_quarterly_game_day_scripted_abandoned_resumed_and_ended(tmp_path, scenario) -> None:
+    """Every inject revealed and every milestone and plan deadline recorded through the API; the
+    first server abandoned mid-drill as if killed; a second carries the drill to its end."""
+    from drillsim.drills.exercise import build_exercise
+
+    ex = build_exercise(scenario, None, 1, "p50", None)
+    path = tmp_path / "drill.jsonl"
+
+    def console(resume: bool) -> TestClient:
+        log = open_log(scenario, None, 1, "p50", 60, None if resume else str(path),
+                       str(path) if resume else None, ex.title)
+        return TestClient(create_app(Console(ex, log)), base_url="http://127.0.0.1")
+
+    half = len(ex.injects) // 2
+    api = console(resume=False)
+    assert api.post("/api/entry", json={"kind": "resume"}).status_code == 200
+    for inject in ex.injects[:half]:
+        assert api.post("/api/entry", json={"kind": "inject", "id": inject.id}).status_code == 200
+    for milestone in ex.milestones[:3]:
+        assert api.post("/api/entry", json={"kind": "milestone", "id": milestone.id}).status_code == 200
+    before = api.get("/api/state").json()
+
+    api = console(resume=True)
+    after = api.get("/api/state").json()
+    assert after["entries"][:-1] == before["entries"] and after["entries"][-1]["kind"] == "pause"
+    assert after["revealed"] == [i.id for i in ex.injects[:half]] and not after["running"]
+    api.post("/api/entry", json={"kind": "resume"})
+    for inject in ex.injects[half:]:
+        assert api.post("/api/entry", json={"kind": "inject", "id": inject.id}).status_code == 200
+    for milestone in ex.milestones[3:]:
+        assert api.post("/api/entry", json={"kind": "milestone", "id": milestone.id}).status_code == 200
+    assert api.post("/api/entry", json={"kind": "end"}).status_code == 200
+
+    record = read_log(path)
+    assert record.start.scenario == scenario and record.state().ended
+    assert list(record.milestones) == [m.id for m in ex.milestones]
+    assert record.state().revealed == [i.id for i in ex.injects]
+    assert [e.seq for e in record.entries] == list(range(1, len(record.entries) + 1))

@@ -224,4 +224,6 @@ def test_killed_mid_drill_nothing_acknowledged_is_lost_and_resume_finishes(page,
                                       "status_page_posted", "escalated", "mitigated", "resolved"}
     minutes = [e.minutes for e in record.entries]
     assert minutes == sorted(minutes)
-    assert page.errors == [] or all("Failed to fetch" in e or "ERR_CONNECTION" in e for e in page.errors)
+    # the kill may refuse a request or cut a response short; nothing else may go wrong
+    cut = ("Failed to fetch", "ERR_CONNECTION", "ERR_CONTENT_LENGTH_MISMATCH", "ERR_EMPTY_RESPONSE")
+    assert all(any(c in e for c in cut) for e in page.errors), page.errors

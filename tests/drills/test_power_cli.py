@@ -36,3 +36,13 @@ def test_json_per_severity_and_change():
 def test_bad_options(args: list[str], message: str):
     result = CliRunner().invoke(cli, ["power", "demo", *args])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_too_few_incidents_says_so():
+    result = CliRunner().invoke(cli, ["power", "database-failover-drill", "--reps", "3",
+                                      "--workers", "1"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "No severity has 10 incidents reaching the end of time to resolve" in result.output
+    result = CliRunner().invoke(cli, ["power", "database-failover-drill", "--reps", "3",
+                                      "--workers", "1", "--format", "json"])
+    assert json.loads(result.stdout)["too_few_incidents"] == ["P0"]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
-from drillsim.reports.data import comparison
+from drillsim.reports.data import columns_for, comparison, results_of
 from drillsim.reports.render import write_report
 from drillsim.scenarios.loader import load
 from drillsim.sim.runner import replicate
@@ -23,7 +23,7 @@ CHARTS = {"run": ("distributions", "sla", "load", "timeline"),
           "monthly": ("incidents", "ttr", "uptime"),
           "quarterly": ("incidents", "ttr", "uptime"),
           "incident": ("timeline",),
-          "comparison": ("distributions",)}
+          "comparison": ("differences",)}
 KEEP = Path(__file__).parent / "screenshots"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
@@ -48,7 +48,10 @@ def reports(tmp_path_factory) -> dict[str, Path]:
              "--out", str(folder / "incident.html"))
     runs = {name: replicate(load("demo"), 3, seed, workers=1)
             for name, seed in (("this quarter", 7), ("next quarter", 8))}
-    write_report(folder / "comparison.html", "comparison", comparison(runs, "this quarter"))
+    results = results_of(runs)
+    columns = columns_for(results, ["tta", "ttr"], ["mean", "p90"], [None, "P1"])
+    write_report(folder / "comparison.html", "comparison",
+                 comparison(results, "this quarter", columns))
     return {name: folder / f"{name}.html" for name in CHARTS}
 
 

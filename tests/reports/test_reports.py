@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
-from drillsim.reports.data import comparison, run_report
+from drillsim.reports.data import columns_for, comparison, results_of, run_report
 from drillsim.reports.render import render
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.loader import load
@@ -195,18 +195,26 @@ def test_comparison_verdicts_follow_the_paired_confidence_interval(simulate):
 """
     slow, fast = (simulate(base % mean, reps=8, seed=4) for mean in ("20m", "4m"))
     same = simulate(base % "20m", reps=8, seed=4)
-    report = comparison({"today": slow, "faster paging": fast, "unchanged": same}, "today")
-    verdicts = {(d["variant"], d["metric"]): d["verdict"] for d in report["differences"]}
-    assert verdicts[("faster paging", "tta")] == "better"
-    assert verdicts[("unchanged", "tta")] == "no clear difference"
-    assert verdicts[("faster paging", "ttd")] == "no clear difference"  # same arrivals and draws
+    results = results_of({"today": slow, "faster paging": fast, "unchanged": same})
+    columns = columns_for(results, ["ttd", "tta"], ["mean", "p90"], [None, "P1"])
+    assert columns[:4] == ["time_to_detect.mean", "time_to_detect.p90",
+                           "time_to_acknowledge.mean", "time_to_acknowledge.p90"]
+    report = comparison(results, "today", columns)
+    verdicts = {(d["variant"], d["column"]): d["verdict"] for d in report["differences"]}
+    assert verdicts[("faster paging", "time_to_acknowledge.mean")] == "better"
+    assert verdicts[("faster paging", "time_to_acknowledge.p90.P1")] == "better"
+    assert verdicts[("unchanged", "time_to_acknowledge.mean")] == "no detectable difference"
+    # same arrivals and draws: exactly no difference in detection
+    assert verdicts[("faster paging", "time_to_detect.mean")] == "no detectable difference"
     html = render("comparison", "html", report)
     assert html.count("<svg") == 1 and "faster paging" in html
     faster = next(d for d in report["differences"] if d["variant"] == "faster paging"
-                  and d["metric"] == "tta")
-    row = f"| faster paging | Time to acknowledge | {format_duration(faster['mean'], signed=True)} |"
-    assert row.startswith("| faster paging | Time to acknowledge | \u2212") and "d 23h" not in row
+                  and d["column"] == "time_to_acknowledge.mean")
+    row = f"| faster paging | TTA mean | {format_duration(faster['mean'], signed=True)} |"
+    assert row.startswith("| faster paging | TTA mean | \u2212") and "d 23h" not in row
     assert row in render("comparison", "md", report)
+    best = next(r for r in report["rows"] if r["column"] == "time_to_acknowledge.mean")
+    assert best["best"] == "faster paging"
 
 
 def test_a_users_own_template_runs_sandboxed(tmp_path):
@@ -289,7 +297,8 @@ def test_a_single_replication_gives_no_verdict(simulate):
 """
     runs = {name: simulate(text % mean, reps=1, seed=4) for name, mean in (("a", "20m"),
                                                                            ("b", "4m"))}
-    report = comparison(runs, "a")
+    results = results_of(runs)
+    report = comparison(results, "a", columns_for(results, ["tta"], ["mean"], [None]))
     assert {d["verdict"] for d in report["differences"]} == {"needs two or more replications"}
     assert all(d["ci95"] is None for d in report["differences"])
     assert "needs two or more replications" in render("comparison", "md", report)

@@ -101,3 +101,21 @@ def test_judge_and_replications_needed():
     # half-width 2 at distance 1: four times the replications
     assert replications_needed(50, 4, 2, 6, 5) == 200
     assert replications_needed(50, 5, 3, 7, 5) is None
+
+
+def test_the_tally_gives_the_same_incidents_as_the_records():
+    from drillsim.scenarios.loader import load
+    from drillsim.sim.runner import replicate
+
+    run = replicate(load("demo"), 3, 5, 1, events=False)
+    rows = run.records.incidents.sort_values(["replication", "started_at"], kind="stable")
+    framed = Observed(
+        rows["severity"].to_numpy(dtype=str), rows["replication"].to_numpy(),
+        np.column_stack([(rows[f"{m.end}_at"] - rows[f"{m.start}_at"]).to_numpy(dtype=float)
+                         for m in METRICS]),
+        np.column_stack([rows[f"{t.name}_met"].astype(float).fillna(-1).to_numpy(dtype=int)
+                         for t in TARGETS]))
+    folded = Observed.from_tally(run.tally)
+    for a, b in ((folded.severity, framed.severity), (folded.replication, framed.replication),
+                 (folded.durations, framed.durations), (folded.met, framed.met)):
+        np.testing.assert_array_equal(a, b)
