@@ -63,9 +63,10 @@ def _clustered(values: np.ndarray, unit: np.ndarray) -> tuple[float, float, int]
 
 
 def _t(df: int) -> float:
-    from scipy import stats
+    """Student's t quantile; scipy.special has it without the second of importing scipy.stats."""
+    from scipy.special import stdtrit
 
-    return float(stats.t.ppf((1 + LEVEL) / 2, df))
+    return float(stdtrit(df, (1 + LEVEL) / 2))
 
 
 def mean_interval(values: np.ndarray, unit: np.ndarray) -> Interval | None:
