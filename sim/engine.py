@@ -6,12 +6,15 @@ resolution while people are on it, and the tasks it owes take the time of people
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import simpy
+from simpy.events import URGENT
 
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.policy import Deadline as DeadlineRule
@@ -28,6 +31,7 @@ from drillsim.sim.streams import Streams
 
 TAIL = 30 * 1440.0  # a run ends this long after its last incident starts
 NAN = math.nan
+RARE = 20_000  # allocations between young-generation collections while a replication runs
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Simulation:
     """One replication of a scenario against a compiled organisation."""
 
     def __init__(self, compiled: CompiledOrg, scenario: Scenario, streams: Streams,
-                 events: bool = True) -> None:
+                 events: bool = True, quick: bool = True) -> None:
         self.c = compiled
         self.scenario = scenario
         self.streams = streams
@@ -64,14 +68,23 @@ class Simulation:
         self.tasks: list[list[Any]] = []  # incident, severity, name, occurrence, due, done, unstaffed
         self.mobilised: list[list[Any]] = []  # incident, role, requested, engaged, by, track
         self._needs: dict[int, list[RoleNeed]] = {}  # each incident type's requirements, by id
+        self.quick = quick  # simple incidents as callbacks; off, every incident is a process
+        self._simple: dict[int, bool] = {}  # by incident type's id
 
     def run(self, replication: int) -> RunRecords:
         return self.records(replication, self.play())
 
     def play(self) -> list[IncidentState]:
         """Run every incident of the replication to the end of the run."""
+        with rare_collections():
+            return self._play()
+
+    def _play(self) -> list[IncidentState]:
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
-        self.env.process(self._arrivals(incidents))
+        start = simpy.Event(self.env)  # the arrivals begin as a process would
+        start._ok, start._value = True, None
+        start.callbacks.append(lambda _: self._arrivals(incidents))
+        self.env.schedule(start, URGENT)
         last = incidents[-1].started_at if incidents else 0.0
         self.paging.end = max(last, self.scenario.workload.horizon
                               if self.scenario.workload else 0.0) + TAIL
@@ -151,21 +164,138 @@ class Simulation:
 
     # --- the lifecycle ------------------------------------------------------------------------
 
-    def _arrivals(self, incidents: list[IncidentState]) -> Generator[simpy.Event, Any, None]:
+    def _arrivals(self, incidents: list[IncidentState], at: int = 0) -> None:
+        """Start every incident due now, then wait for the next: a timer chain, not a process."""
         env = self.env
-        for inc in incidents:
-            if inc.started_at > env.now:
-                yield env.timeout(inc.started_at - env.now)
-            env.process(self._lifecycle(inc))
+        while at < len(incidents) and not incidents[at].started_at > env.now:
+            self._begin(incidents[at])
+            at += 1
+        if at < len(incidents):
+            env.timeout(incidents[at].started_at - env.now).callbacks.append(
+                lambda _: self._arrivals(incidents, at))
+
+    def _begin(self, inc: IncidentState) -> None:
+        """Start an incident's lifecycle. A simple one (nothing can change its course: no
+        injects, at most one role to mobilise, no assessment, no response options, no
+        preemption)
+        runs as a chain of callbacks, the others as a process; either starts the way a
+        process does, ahead of anything else due now, so both give the same records."""
+        template = inc.template
+        simple = self._simple.get(id(template))
+        if simple is None:
+            simple = self._simple[id(template)] = (
+                self.quick and not self.c.org.preempt and not template.injects
+                and len(template.requires) < 2 and all(p.duration is not None for p in template.phases))
+        if simple and inc.assessment == 0:
+            start = simpy.Event(self.env)
+            start._ok, start._value = True, None  # triggered at creation, as a process's start
+            start.callbacks.append(lambda _: self._start(inc))
+            self.env.schedule(start, URGENT)
+        else:
+            self.env.process(self._lifecycle(inc))
+
+    # --- a simple incident's lifecycle, step by step -----------------------------------------
+
+    def _start(self, inc: IncidentState) -> None:
+        self._started(inc)
+        if inc.detect_delay == math.inf:
+            self.log(inc, "undetected", detail="no signal fires")
+        elif inc.detect_delay > 0:
+            self.env.timeout(inc.detect_delay).callbacks.append(lambda _: self._declare(inc))
+        else:
+            self._declare(inc)
+
+    def _declare(self, inc: IncidentState) -> None:
+        self._detected(inc)
+        self._declared(inc)
+        wait = self.c.routing_wait(inc.severity, self.env.now)
+        if wait > 0:
+            self._deferred(inc, wait)
+            self.env.timeout(wait).callbacks.append(lambda _: self._call(inc))
+        else:
+            self._call(inc)
+
+    def _call(self, inc: IncidentState) -> None:
+        inc.reach("paged", self.env.now)
+        policies = self.c.policies_for(inc.template, inc.severity)
+        if len(policies) == 1:
+            ack = self.paging.start(inc, self.c.paths[policies[0]]).ack
+        else:
+            ack = inc.ack = self.env.event()
+            self._page(inc)
+        _when(ack, lambda answer: self._answered(inc, answer))
+
+    def _answered(self, inc: IncidentState, answer: int | None) -> None:
+        if answer is None:
+            return  # every policy ran out without an answer
+        needs = self._needs_of(inc)
+        if needs and self._on_incident(inc, needs[0]) is None:
+            self._mobilise_then(inc, needs[0], lambda _: self._engaged(inc))
+        else:
+            self._engaged(inc)
+
+    def _engaged(self, inc: IncidentState) -> None:
+        inc.reach("engaged", self.env.now)
+        self._work(inc, 0)
+
+    def _work(self, inc: IncidentState, index: int) -> None:
+        """Work phase `index`, then the next; after the last, resolve."""
+        if index == len(inc.phases):
+            self._resolve(inc)
+            return
+        phase, plan = inc.phases[index]
+        self.log(inc, "phase", detail=phase.name)
+        assert isinstance(plan, float)
+        minutes = plan * self._pace(inc, phase.skill, phase.unskilled_factor)
+
+        def worked(_: simpy.Event) -> None:
+            self._phase_done(inc, phase, True)
+            self._work(inc, index + 1)
+
+        self.env.timeout(minutes).callbacks.append(worked)
+
+    # --- the steps both lifecycles share ------------------------------------------------------
+
+    def _started(self, inc: IncidentState) -> None:
+        self.log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
+        if self.c.deadlines[inc.severity]:
+            self._owe(inc)
+
+    def _detected(self, inc: IncidentState) -> None:
+        inc.reach("detected", self.env.now)
+        self.log(inc, "detected", inc.detected_by)
+
+    def _declared(self, inc: IncidentState) -> None:
+        inc.reach("declared", self.env.now)
+        self.log(inc, "declared", detail=inc.severity)
+
+    def _deferred(self, inc: IncidentState, wait: float) -> None:
+        self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
+                                         f"for {format_duration(wait)}")
+
+    def _phase_done(self, inc: IncidentState, phase: Phase, worked: bool) -> None:
+        inc.reach(f"phase:{phase.name}", self.env.now)
+        if phase.mitigates and worked and inc.mitigated_at is None:
+            inc.reach("mitigated", self.env.now)
+            self.log(inc, "mitigated")
+
+    def _resolve(self, inc: IncidentState) -> None:
+        if inc.mitigated_at is None:
+            inc.reach("mitigated", self.env.now)
+            self.log(inc, "mitigated")
+        inc.reach("resolved", self.env.now)
+        self.log(inc, "resolved")
+        for r in list(inc.engaged):
+            self.paging.release(inc, r)
+        if inc.done is not None:
+            inc.done.succeed()
 
     def _lifecycle(self, inc: IncidentState) -> Generator[simpy.Event, Any, None]:
         env = self.env
         may_change = any(i.severity for i in inc.template.injects)
         if may_change:
             inc.severity_changed = env.event()
-        self.log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
-        if self.c.deadlines[inc.severity]:
-            self._owe(inc)
+        self._started(inc)
         if inc.template.injects:
             env.process(self._injects(inc))
         if inc.detect_delay == math.inf:
@@ -173,15 +303,12 @@ class Simulation:
             return
         if inc.detect_delay > 0:
             yield env.timeout(inc.detect_delay)
-        inc.reach("detected", env.now)
-        self.log(inc, "detected", inc.detected_by)
+        self._detected(inc)
         if inc.assessment > 0:
             yield from self._assess(inc)
-        inc.reach("declared", env.now)
-        self.log(inc, "declared", detail=inc.severity)
+        self._declared(inc)
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
-            self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
-                                             f"for {format_duration(wait)}")
+            self._deferred(inc, wait)
             if not may_change:  # nothing can cut the wait short
                 yield env.timeout(wait)
                 break
@@ -200,10 +327,7 @@ class Simulation:
             answer = yield inc.ack
         if answer is None:
             return  # every policy ran out without an answer
-        needs = self._needs.get(id(inc.template))
-        if needs is None:
-            needs = self._needs[id(inc.template)] = [self.c.need(t) for t in inc.template.requires]
-        missing = [n for n in needs if self._on_incident(inc, n) is None]
+        missing = [n for n in self._needs_of(inc) if self._on_incident(inc, n) is None]
         if len(missing) == 1:
             yield from self._mobilise(inc, missing[0])
         elif missing:
@@ -224,21 +348,16 @@ class Simulation:
                 worked = True
             else:
                 worked = yield from self._try_options(inc, phase, plan)
-            inc.reach(f"phase:{phase.name}", env.now)
-            if phase.mitigates and worked and inc.mitigated_at is None:
-                inc.reach("mitigated", env.now)
-                self.log(inc, "mitigated")
+            self._phase_done(inc, phase, worked)
             index += 1
         inc.worker = None
-        if inc.mitigated_at is None:
-            inc.reach("mitigated", env.now)
-            self.log(inc, "mitigated")
-        inc.reach("resolved", env.now)
-        self.log(inc, "resolved")
-        for r in list(inc.engaged):
-            self.paging.release(inc, r)
-        if inc.done is not None:
-            inc.done.succeed()
+        self._resolve(inc)
+
+    def _needs_of(self, inc: IncidentState) -> list[RoleNeed]:
+        needs = self._needs.get(id(inc.template))
+        if needs is None:
+            needs = self._needs[id(inc.template)] = [self.c.need(t) for t in inc.template.requires]
+        return needs
 
     def _page(self, inc: IncidentState) -> None:
         """Start every escalation policy the incident's severity and tags call for that is not
@@ -338,28 +457,45 @@ class Simulation:
         if need.key in inc.mobilising:
             return (yield inc.mobilising[need.key])
         done = inc.mobilising[need.key] = self.env.event()
-        return (yield from self._fill(inc, need, done))
+        row, track = self._request(inc, need)
+        r = None if track is None else (yield track.ack)
+        return self._filled(inc, need, row, done, r)
 
-    def _fill(self, inc: IncidentState, need: RoleNeed,
-              done: simpy.Event) -> Generator[simpy.Event, Any, int | None]:
+    def _mobilise_then(self, inc: IncidentState, need: RoleNeed,
+                       then: Callable[[int | None], None]) -> None:
+        """`_mobilise` for a simple incident's lifecycle: `then(who)` once the role is filled."""
+        if need.key in inc.mobilising:
+            _when(inc.mobilising[need.key], then)
+            return
+        done = inc.mobilising[need.key] = self.env.event()
+        row, track = self._request(inc, need)
+        if track is None:
+            then(self._filled(inc, need, row, done, None))
+        else:
+            _when(track.ack, lambda r: then(self._filled(inc, need, row, done, r)))
+
+    def _request(self, inc: IncidentState, need: RoleNeed) -> tuple[list[Any], Track | None]:
+        """Start paging the role's path (no track when nobody in the organisation fills it)."""
         row: list[Any] = [inc.id, need.key, self.env.now, NAN, None, None, ""]
         self.mobilised.append(row)
         if not need.qualified:
             self.log(inc, "unfilled", detail=f"{need.key}: nobody in the organisation fills it")
             row[6] = "unstaffed"
-            done.succeed(None)
-            return None
+            return row, None
         self.log(inc, "mobilising", detail=need.key)
         inc.waiting_for.add(need.key)
-        track = self.paging.start(inc, need.path, role=need.key)
-        row[5] = track
-        r = yield track.ack
-        inc.waiting_for.discard(need.key)
-        if r is None:
-            row[6] = "exhausted"
-            self.log(inc, "unfilled", detail=f"{need.key}: nobody answered")
-        else:
-            row[3], row[4] = self.env.now, r
+        track = row[5] = self.paging.start(inc, need.path, role=need.key)
+        return row, track
+
+    def _filled(self, inc: IncidentState, need: RoleNeed, row: list[Any], done: simpy.Event,
+                r: int | None) -> int | None:
+        if row[5] is not None:
+            inc.waiting_for.discard(need.key)
+            if r is None:
+                row[6] = "exhausted"
+                self.log(inc, "unfilled", detail=f"{need.key}: nobody answered")
+            else:
+                row[3], row[4] = self.env.now, r
         done.succeed(r)
         return r
 
@@ -482,6 +618,29 @@ class Simulation:
                 return involved[0]
             return min(sorted(need.qualified), key=lambda r: (self.people.desk_queue(r), r))
         return (yield from self._mobilise(inc, need))
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often. A replication allocates many small objects
+    that live to its end (incidents, tracks, log rows) and little cyclic garbage, so the default
+    (a young-generation pass every 700 allocations, re-scanning everything kept alive) spends a
+    quarter of the time finding nothing to free."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(RARE, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _when(event: simpy.Event, then: Callable[[Any], None]) -> None:
+    """`then(value)` when the event is processed, as a process waiting on it would resume: at
+    once if it has been."""
+    if event.callbacks is not None:
+        event.callbacks.append(lambda e: then(e.value))
+    else:
+        then(event.value)
 
 
 def simulate(compiled: CompiledOrg, scenario: Scenario, seed: int, replication: int,
