@@ -43,22 +43,28 @@ class _Preparer:
     def __call__(self, ident: int, template: IncidentTemplate, severity: str,
                  at: float) -> IncidentState:
         org, rng = self.org, self.streams.detection
-        delays = []
-        for signal in template.signals:
-            if signal.alert is not None:
-                alert = org.alerts[signal.alert]
-                delays.append(alert_delay(alert, template.symptoms.get(alert.metric), rng))
-            else:
-                delays.append(signal.delay.sample(rng))
-        first = min(range(len(delays)), key=delays.__getitem__)  # the earliest; first on ties
-        signal = template.signals[first]
+        signals = template.signals
+        if len(signals) == 1 and signals[0].alert is None:  # the common case, drawn the same
+            first, delay = 0, signals[0].delay.sample(rng)
+        else:
+            delays = []
+            for signal in signals:
+                if signal.alert is not None:
+                    alert = org.alerts[signal.alert]
+                    delays.append(alert_delay(alert, template.symptoms.get(alert.metric), rng))
+                else:
+                    delays.append(signal.delay.sample(rng))
+            first = min(range(len(delays)), key=delays.__getitem__)  # the earliest; first on ties
+            delay = delays[first]
+        signal = signals[first]
         channel = signal.channel if signal.alert is None else (
             org.alerts[signal.alert].channel or signal.alert)
         assessment = signal.assessment.sample(rng) if signal.assessment is not None else 0.0
         work = self.streams.work
-        phases = [(p, _plan(p, work)) for p in template.phases]
-        injected = {i: _plan(inj.add_phase, work)
-                    for i, inj in enumerate(template.injects) if inj.add_phase is not None}
+        phases = [(p, p.duration.sample(work) if p.duration is not None else _plan(p, work))
+                  for p in template.phases]
+        injected = {i: _plan(inj.add_phase, work) for i, inj in enumerate(template.injects)
+                    if inj.add_phase is not None} if template.injects else {}
         facts = self.capabilities
         if template.facts:
             facts = facts | frozenset(name for name, p in template.facts.items()
@@ -67,7 +73,7 @@ class _Preparer:
         backup_age = float(work.uniform(0.0, longest)) if longest is not None else 0.0
         return IncidentState(id=ident, template=template, severity=severity,
                              initial_severity=severity, rank=self.ranks[severity], started_at=at,
-                             detect_delay=delays[first], detected_by=channel,
+                             detect_delay=delay, detected_by=channel,
                              assessment=assessment,
                              assessor=signal.assessor if signal.assessment is not None else None,
                              phases=phases, injected=injected, facts=facts,

@@ -274,9 +274,10 @@ class Simulation:
                                          f"for {format_duration(wait)}")
 
     def _phase_done(self, inc: IncidentState, phase: Phase, worked: bool) -> None:
-        inc.reach(f"phase:{phase.name}", self.env.now)
+        now = self.env.now
+        inc.phase_ended(phase.name, now)
         if phase.mitigates and worked and inc.mitigated_at is None:
-            inc.reach("mitigated", self.env.now)
+            inc.reach("mitigated", now)
             self.log(inc, "mitigated")
 
     def _resolve(self, inc: IncidentState) -> None:

@@ -169,7 +169,11 @@ class Paging:
             return
         track.pending += 1
         delay = self._delivery(inc) + self.ack_delay(r, hours)
-        self._after(delay, lambda: self._answer(inc, track, r, rotation))
+        if delay > 0:
+            self.env.timeout(delay).callbacks.append(
+                lambda _: self._answer(inc, track, r, rotation))
+        else:
+            self._answer(inc, track, r, rotation)
 
     def _answer(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
         track.pending -= 1

@@ -113,6 +113,14 @@ class IncidentState:
             if waiter is not None:
                 waiter.succeed()
 
+    def phase_ended(self, name: str, now: float) -> None:
+        """`reach("phase:NAME")` without building the milestone's name unless someone waits."""
+        self.phase_ends.setdefault(name, now)
+        if self.milestones:
+            waiter = self.milestones.pop(f"phase:{name}", None)
+            if waiter is not None:
+                waiter.succeed()
+
     def lead(self) -> int | None:
         """Who owns the incident: whoever acknowledged it while they are on it, else the
         earliest-engaged person still on it (after a handover), else, once it is over, whoever
