@@ -95,6 +95,7 @@ class CompiledOrg:
     ranks: dict[str, int] = field(default_factory=dict)
     deadlines: dict[str, tuple[DeadlineRule, ...]] = field(default_factory=dict)  # by severity
     _needs: dict[str, RoleNeed] = field(default_factory=dict)
+    modes: dict[str, PagingMode] = field(default_factory=dict)  # paging mode by severity
 
     @classmethod
     def build(cls, org: Organisation, start: dt.datetime) -> CompiledOrg:
@@ -102,6 +103,7 @@ class CompiledOrg:
         self = cls(org=org, clock=clock, responders=org.responders)
         self.index = {r.id: i for i, r in enumerate(org.responders)}
         self.ranks = {name: org.rank(name) for name in org.severities}
+        self.modes = {name: sev.paging for name, sev in org.severities.items()}
         self.deadlines = {name: sev.all_deadlines() for name, sev in org.severities.items()}
         schedules: dict[Hours, Schedule[bool]] = {}  # people with the same hours share one
 
@@ -246,10 +248,10 @@ class CompiledOrg:
 
     def routing_wait(self, severity: str, now: float) -> float:
         """Minutes from declaration until the first page, by the severity's paging mode."""
-        mode = self.org.severities[severity].paging
-        assert self.business is not None
+        mode = self.modes[severity]
         if mode is PagingMode.ALWAYS:
             return 0.0
+        assert self.business is not None
         if mode is PagingMode.BUSINESS_HOURS and self.business.at(now):
             return 0.0
         # next business-hours start (for a ticket: the next one at or after now, never the

@@ -70,6 +70,7 @@ class Simulation:
         self._needs: dict[int, list[RoleNeed]] = {}  # each incident type's requirements, by id
         self.quick = quick  # simple incidents as callbacks; off, every incident is a process
         self._simple: dict[int, bool] = {}  # by incident type's id
+        self._policies: dict[tuple[int, str], tuple[str, ...]] = {}  # by type's id and severity
 
     def run(self, replication: int) -> RunRecords:
         return self.records(replication, self.play())
@@ -217,7 +218,10 @@ class Simulation:
 
     def _call(self, inc: IncidentState) -> None:
         inc.reach("paged", self.env.now)
-        policies = self.c.policies_for(inc.template, inc.severity)
+        key = (id(inc.template), inc.severity)  # a simple incident's severity never changes
+        policies = self._policies.get(key)
+        if policies is None:
+            policies = self._policies[key] = self.c.policies_for(inc.template, inc.severity)
         if len(policies) == 1:
             ack = self.paging.start(inc, self.c.paths[policies[0]]).ack
         else:
@@ -549,6 +553,9 @@ class Simulation:
             if skilled:
                 return 1.0 / max(skilled)
             return unskilled / max((speeds[r] for r in engaged), default=1.0)
+        if len(engaged) == 1:  # the usual case
+            for r in engaged:
+                return 1.0 / speeds[r]
         return 1.0 / max((speeds[r] for r in engaged), default=1.0)
 
     # --- obligations that are work ----------------------------------------------------------
