@@ -11,7 +11,19 @@ from pathlib import Path
 from typing import Any
 
 MIB = 2**20
-SCRIPT = """
+OWN_PEAK = """
+def own_peak():
+    # VmHWM starts afresh at exec; getrusage's maximum keeps the forking process's (the test
+    # runner's), which would hide this process's own peak
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status
+                        if line.startswith("VmHWM:")) * 1024
+    except OSError:
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+"""
+SCRIPT = OWN_PEAK + """
 import json, os, resource, sys, time
 from drillsim.scenarios.loader import load
 from drillsim.sim.runner import replicate
@@ -22,7 +34,7 @@ before, start = os.times(), time.perf_counter()
 summary = run_summary(replicate(bundle, reps, 7, workers=workers, records=records == "1"))
 wall, after = time.perf_counter() - start, os.times()
 print(json.dumps({"wall": wall, "cpu": sum(after[:4]) - sum(before[:4]),
-                  "parent": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                  "parent": own_peak(),
                   "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
                   "incidents": summary.incidents, "summary": as_json(summary)}))
 """
@@ -35,3 +47,14 @@ def measure(scenario: str | Path, replications: int, workers: int,
                           str(workers), "1" if records else "0"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def side_by_side(scenario: str | Path, replications: int) -> dict[str, Any]:
+    """Two independent one-worker runs of `replications` each, started together: what the
+    machine itself gives two processes at once, with no pool, no shipping and no tally. Wall is
+    the later to finish, CPU the two together."""
+    runs = [subprocess.Popen([sys.executable, "-c", SCRIPT, str(scenario), str(replications),
+                              "1", "0"], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [json.loads(run.communicate()[0]) for run in runs]
+    assert all(run.returncode == 0 for run in runs)
+    return {"wall": max(r["wall"] for r in results), "cpu": sum(r["cpu"] for r in results)}

@@ -11,8 +11,10 @@ import subprocess
 import sys
 import textwrap
 
+from .measure import OWN_PEAK
+
 VARY = ["escalation_delay=5m,20m", "secondary=off"]  # with the baseline: 4 variants (zip below)
-SCRIPT = textwrap.dedent("""
+SCRIPT = OWN_PEAK + textwrap.dedent("""
     import json, resource, sys, time
     from drillsim.scenarios.experiment import Variant, bundles
     from drillsim.scenarios.overrides import Documents, Override
@@ -30,7 +32,7 @@ SCRIPT = textwrap.dedent("""
     wall = time.perf_counter() - start
     own, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-    print(json.dumps({"points": points, "wall": wall, "cpu": cpu, "parent_kib": own.ru_maxrss,
+    print(json.dumps({"points": points, "wall": wall, "cpu": cpu, "parent_kib": own_peak() // 1024,
                       "worker_kib": kids.ru_maxrss}))
 """)
 
