@@ -43,7 +43,8 @@ def parse_duration(value: Any) -> float:
 
 SECOND, MINUTE, HOUR, DAY = 1 / 60, 1.0, 60.0, 1440.0
 MINUS = "\u2212"
-_SHOWN = (("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND))
+_SHOWN = tuple((unit, round(size * 60)) for unit, size in
+               (("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND)))  # unit, its seconds
 
 
 def resolution_for(minutes: float) -> float:
@@ -65,7 +66,7 @@ def format_duration(minutes: float | None, resolution: float | None = None,
     seconds = round(round(abs(minutes) / step) * step * 60)
     parts: list[str] = []
     for unit, size in _SHOWN:
-        count, seconds = divmod(seconds, round(size * 60))
+        count, seconds = divmod(seconds, size)
         if count:
             parts.append(f"{count:02d}{unit}" if parts else f"{count}{unit}")
     if not parts:

@@ -87,7 +87,8 @@ class Paging:
 
                     def next_level(_: simpy.Event, p: Path = path, k: int = cycle,
                                    i: int = index) -> None:
-                        self._escalate(inc, track, p, k, i, False)
+                        if not track.ack.triggered:  # else answered while the timer ran
+                            self._escalate(inc, track, p, k, i, False)
 
                     if self.env.now + level.delay < self.end:  # else it could never fire
                         self.env.timeout(level.delay).callbacks.append(next_level)
