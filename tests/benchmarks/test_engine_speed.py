@@ -29,7 +29,7 @@ TEAMS = ("web", "api", "data", "payments", "identity")
 SKILLS = {"web": "frontend", "api": "backend", "data": "dba", "payments": "payments",
           "identity": "security"}
 ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "America/Chicago")
-REPLICATIONS = 9
+REPLICATIONS = 15
 
 
 def ack(median: str, p90: str) -> dict[str, Any]:

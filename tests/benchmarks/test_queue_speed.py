@@ -24,7 +24,7 @@ from drillsim.sim.engine import Simulation, rare_collections
 from drillsim.sim.streams import Streams
 
 C, MEAN = 6, 30.0  # responders, mean minutes of work
-REPEATS = 5
+REPEATS = 7
 
 
 def scenario(per_hour: float, days: int) -> dict[str, Any]:
