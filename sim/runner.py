@@ -13,7 +13,7 @@ from itertools import islice
 
 from drillsim.scenarios.scenario import Bundle
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import TAIL, RunRecords, simulate
+from drillsim.sim.engine import TAIL, RunRecords, rare_collections, simulate
 from drillsim.sim.records import Records, build
 from drillsim.sim.tally import Replication, Tally
 
@@ -43,8 +43,9 @@ def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
     assert _worker is not None
     bundle, compiled, ladder = _worker
     seed, replication, keep, events = args
-    run = simulate(compiled, bundle.scenario, seed, replication, keep and events)
-    return Replication.of(run, ladder, keep)
+    with rare_collections():  # its rows and compact arrays too, not only the play
+        run = simulate(compiled, bundle.scenario, seed, replication, keep and events)
+        return Replication.of(run, ladder, keep)
 
 
 def _run_batch(jobs: list[tuple[int, int, bool, bool]]) -> list[Replication]:
