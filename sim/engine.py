@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
+import threading
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -633,13 +634,26 @@ def rare_collections() -> Iterator[None]:
     """Run the cyclic garbage collector less often. A replication allocates many small objects
     that live to its end (incidents, tracks, log rows) and little cyclic garbage, so the default
     (a young-generation pass every 700 allocations, re-scanning everything kept alive) spends a
-    quarter of the time finding nothing to free."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(RARE, *threshold[1:])
+    quarter of the time finding nothing to free. Nested or on several threads at once (a Dask
+    worker's), the setting is restored when the last one leaves."""
+    global _rare_users, _saved_threshold
+    with _rare_lock:
+        if _rare_users == 0:
+            _saved_threshold = gc.get_threshold()
+            gc.set_threshold(RARE, *_saved_threshold[1:])
+        _rare_users += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
+        with _rare_lock:
+            _rare_users -= 1
+            if _rare_users == 0:
+                gc.set_threshold(*_saved_threshold)
+
+
+_rare_lock = threading.Lock()
+_rare_users = 0
+_saved_threshold = gc.get_threshold()
 
 
 def _when(event: simpy.Event, then: Callable[[Any], None]) -> None:
