@@ -1,4 +1,4 @@
-"""The incident lifecycle as SimPy processes, run once per replication: impact starts, the first
+"""The incident lifecycle in SimPy, run once per replication: impact starts, the first
 signal detects it, someone may assess it before it is declared, routing by severity defers the
 page or sends it, escalation runs until someone acknowledges, the roles it needs are mobilised
 along their own paths, work phases (or response options tried in turn) run to mitigation and
@@ -83,10 +83,7 @@ class Simulation:
 
     def _play(self) -> list[IncidentState]:
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
-        start = simpy.Event(self.env)  # the arrivals begin as a process would
-        start._ok, start._value = True, None
-        start.callbacks.append(lambda _: self._arrivals(incidents))
-        self.env.schedule(start, URGENT)
+        self._soon(lambda: self._arrivals(incidents))
         last = incidents[-1].started_at if incidents else 0.0
         self.paging.end = max(last, self.scenario.workload.horizon
                               if self.scenario.workload else 0.0) + TAIL
@@ -179,22 +176,27 @@ class Simulation:
     def _begin(self, inc: IncidentState) -> None:
         """Start an incident's lifecycle. A simple one (nothing can change its course: no
         injects, at most one role to mobilise, no assessment, no response options, no
-        preemption)
-        runs as a chain of callbacks, the others as a process; either starts the way a
-        process does, ahead of anything else due now, so both give the same records."""
+        preemption) runs as a chain of callbacks, the others as a process; either starts the
+        way a process does, ahead of anything else due now, so both give the same records."""
         template = inc.template
         simple = self._simple.get(id(template))
         if simple is None:
             simple = self._simple[id(template)] = (
                 self.quick and not self.c.org.preempt and not template.injects
-                and len(template.requires) < 2 and all(p.duration is not None for p in template.phases))
+                and len(template.requires) < 2
+                and all(p.duration is not None for p in template.phases))
         if simple and inc.assessment == 0:
-            start = simpy.Event(self.env)
-            start._ok, start._value = True, None  # triggered at creation, as a process's start
-            start.callbacks.append(lambda _: self._start(inc))
-            self.env.schedule(start, URGENT)
+            self._soon(lambda: self._start(inc))
         else:
             self.env.process(self._lifecycle(inc))
+
+    def _soon(self, then: Callable[[], None]) -> None:
+        """`then()` now but after the present step, ahead of other events now: when a process
+        started here would take its first step."""
+        start = simpy.Event(self.env)
+        start._ok, start._value = True, None  # triggered at creation, like a process's start
+        start.callbacks.append(lambda _: then())
+        self.env.schedule(start, URGENT)
 
     # --- a simple incident's lifecycle, step by step -----------------------------------------
 
