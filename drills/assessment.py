@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from drillsim.drills.drill_record import DrillRecord, slug
-from drillsim.drills.exercise import LABELS, MILESTONES
+from drillsim.drills.exercise import LABELS, MILESTONES, timeline
 from drillsim.scenarios.durations import SECOND, format_duration
 from drillsim.sim.intervals import Interval, wilson
 from drillsim.sim.metrics import Share
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from drillsim.scenarios.policy import Deadline
     from drillsim.scenarios.scenario import Bundle
@@ -194,49 +193,6 @@ def _place(values: np.ndarray, actual: float | None) -> tuple[Share | None, Shar
         return Share(k, n, Interval(low, high, n), float(n))
 
     return share(int((values < actual).sum())), share(int((values > actual).sum()))
-
-
-def _first(frame: pd.DataFrame, column: str, reps: int) -> np.ndarray:
-    """Per replication, the earliest value of `column` (NaN where none)."""
-    out = np.full(reps, np.nan)
-    if len(frame):
-        first = frame.groupby("replication")[column].min()
-        out[first.index.to_numpy(dtype=int)] = first.to_numpy(dtype=float)
-    return out
-
-
-def _last(frame: pd.DataFrame, column: str, reps: int) -> np.ndarray:
-    """Per replication, the latest value of `column`, NaN if any row lacks it."""
-    out = np.full(reps, np.nan)
-    grouped = frame.groupby("replication")[column]
-    last = grouped.max().where(grouped.count() == grouped.size())
-    out[last.index.to_numpy(dtype=int)] = last.to_numpy(dtype=float)
-    return out
-
-
-def timeline(run: Run) -> dict[str, np.ndarray]:
-    """Each replication's drill-level milestones (minutes since the scenario start; NaN where it
-    never happened) and each deadline's first completion, keyed by the deadline's name."""
-    records, reps = run.records, run.replications
-    inc, mob, dl = records.incidents, records.mobilisations, records.deadlines
-    ev = records.events
-    commander = mob[mob["role"].str.contains("commander", case=False)]
-    updates = dl[dl["deadline"].str.contains("status page", case=False)]
-    if not len(updates):
-        updates = dl[dl["deadline"] == "status update"]
-    out = {name: _first(inc, f"{name}_at", reps) for name in ("started", "detected", "declared",
-                                                                "acknowledged")}
-    out["commander_assigned"] = _first(commander, "engaged_at", reps) if len(commander) \
-        else np.full(reps, np.nan)
-    out["status_page_posted"] = _first(updates, "done_at", reps)
-    out["escalated"] = _first(ev[ev["kind"].isin(["escalated", "management_escalation"])], "at",
-                              reps)
-    out["mitigated"] = _last(inc, "mitigated_at", reps)
-    out["resolved"] = _last(inc, "resolved_at", reps)
-    for name, rows in dl.groupby("deadline", sort=True):
-        out[f"deadline:{name}"] = _first(rows, "done_at", reps)
-        out[f"deadline-from:{name}"] = _first(rows, "due_at", reps)
-    return out
 
 
 def durations(t: Mapping[str, np.ndarray], milestone: str,

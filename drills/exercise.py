@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from drillsim.scenarios.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from drillsim.scenarios.org import Organisation, SeverityPolicy
@@ -190,17 +191,6 @@ def _commander_role(org: Organisation) -> str | None:
     return None
 
 
-def _first(values: pd.Series) -> float | None:
-    values = values.dropna()
-    return None if values.empty else float(values.min())
-
-
-def _last(values: pd.Series) -> float | None:
-    if values.empty or values.isna().any():
-        return None
-    return float(values.max())
-
-
 def _is_status(name: str) -> bool:
     return "status" in name.lower()
 
@@ -209,29 +199,64 @@ def _is_commander(name: str) -> bool:
     return "commander" in name.lower() or "lead assigned" in name.lower()
 
 
-def milestone_minutes(run: Run, replication: int) -> dict[str, float | None]:
-    """The exercise minute of every milestone and plan deadline in one replication (None if it
-    never happened). Plan deadlines are done-times of their first occurrence."""
-    rec = run.records
-    inc = rec.incidents[rec.incidents["replication"] == replication]
-    dl = rec.deadlines[rec.deadlines["replication"] == replication]
-    mob = rec.mobilisations[rec.mobilisations["replication"] == replication]
-    ev = rec.events[rec.events["replication"] == replication]
+def timeline(run: Run) -> dict[str, np.ndarray]:
+    """Per replication, the minute each drill milestone was reached (NaN where it never was),
+    the one definition the documents and the assessment share: detection and acknowledgement
+    by the first incident, mitigation and resolution by the last (NaN if any incident never got
+    there), the commander when the plan's commander role joined (else its commander deadline was
+    done), the status page when its first status-page update was posted (else any status
+    update), escalation at the first escalation to a next level or to management. Each plan
+    deadline adds `deadline:NAME` (first done) and `deadline-from:NAME` (first due)."""
+    import numpy as np
+
+    rec, reps = run.records, run.replications
+    inc, mob, dl, ev = rec.incidents, rec.mobilisations, rec.deadlines, rec.events
+
+    def first(frame: pd.DataFrame, column: str) -> np.ndarray:
+        out = np.full(reps, np.nan)
+        if len(frame):
+            earliest = frame.groupby("replication")[column].min()
+            out[earliest.index.to_numpy(dtype=int)] = earliest.to_numpy(dtype=float)
+        return out
+
+    def last(frame: pd.DataFrame, column: str) -> np.ndarray:
+        out = np.full(reps, np.nan)
+        grouped = frame.groupby("replication")[column]
+        latest = grouped.max().where(grouped.count() == grouped.size())
+        out[latest.index.to_numpy(dtype=int)] = latest.to_numpy(dtype=float)
+        return out
+
     role = _commander_role(run.bundle.org)
-    commander = _first(mob.loc[mob["role"] == role, "engaged_at"]) if role else None
-    if commander is None:
-        commander = _first(dl.loc[dl["deadline"].map(_is_commander), "done_at"])
-    out: dict[str, float | None] = {
-        "detected": _first(inc["detected_at"]),
-        "acknowledged": _first(inc["acknowledged_at"]),
-        "commander_assigned": commander,
-        "status_page_posted": _first(dl.loc[dl["deadline"].map(_is_status), "done_at"]),
-        "escalated": _first(ev.loc[ev["kind"] == "escalated", "at"]),
-        "mitigated": _last(inc["mitigated_at"]),
-        "resolved": _last(inc["resolved_at"]),
-    }
-    for name in _plan_deadlines(run):
-        out[name] = _first(dl.loc[dl["deadline"] == name, "done_at"])
+    commander = first(mob[mob["role"] == role], "engaged_at") if role else np.full(reps, np.nan)
+    fallback = first(dl[dl["deadline"].map(_is_commander)], "done_at")
+    commander = np.where(np.isnan(commander), fallback, commander)
+    status = dl[dl["deadline"].str.contains("status page", case=False)]
+    if not len(status):
+        status = dl[dl["deadline"].map(_is_status)]
+    out = {name: first(inc, f"{name}_at") for name in ("started", "detected", "declared",
+                                                         "acknowledged")}
+    out["commander_assigned"] = commander
+    out["status_page_posted"] = first(status, "done_at")
+    out["escalated"] = first(ev[ev["kind"].isin(["escalated", "management_escalation"])], "at")
+    out["mitigated"] = last(inc, "mitigated_at")
+    out["resolved"] = last(inc, "resolved_at")
+    for name, rows in dl.groupby("deadline", sort=True):
+        out[f"deadline:{name}"] = first(rows, "done_at")
+        out[f"deadline-from:{name}"] = first(rows, "due_at")
+    return out
+
+
+def milestone_minutes(t: dict[str, np.ndarray], run: Run,
+                      replication: int) -> dict[str, float | None]:
+    """The exercise minute of every milestone and plan deadline in one replication (None if it
+    never happened), from the run's `timeline` `t`. Plan deadlines are done-times of their
+    first occurrence."""
+    names = [*MILESTONES, *_plan_deadlines(run)]
+    keys = [n if n in MILESTONES else f"deadline:{n}" for n in names]
+    out: dict[str, float | None] = {}
+    for name, key in zip(names, keys, strict=True):
+        value = float(t[key][replication]) if key in t else math.nan
+        out[name] = None if math.isnan(value) else value
     return out
 
 
@@ -271,14 +296,19 @@ def _targets(run: Run, replication: int, policy: SeverityPolicy,
         return None if limit is None or base != base else base + limit
 
     def due(mask: pd.Series) -> float | None:
-        return _first(dl.loc[mask, "due_at"])
+        values = dl.loc[mask, "due_at"].dropna()
+        return None if values.empty else float(values.min())
+
+    status = dl["deadline"].str.contains("status page", case=False)  # as `timeline` reads it
+    if not status.any():
+        status = dl["deadline"].map(_is_status)
 
     out: dict[str, float | None] = {
         "detected": next((started + d.within for d in policy.deadlines
                           if d.to == "detected" and d.within is not None), None),
         "acknowledged": plus(float(primary["declared_at"]), t.acknowledge),
         "commander_assigned": due(dl["deadline"].map(_is_commander)),
-        "status_page_posted": due(dl["deadline"].map(_is_status)),
+        "status_page_posted": due(status),
         "escalated": None,
         "mitigated": plus(started, t.mitigate),
         "resolved": plus(started, t.resolve),
@@ -292,8 +322,9 @@ def milestones(run: Run, replication: int) -> list[MilestoneTarget]:
     """Milestones of the chosen replication with their targets and the model's p50/p90."""
     import numpy as np
 
-    chosen = milestone_minutes(run, replication)
-    every = [milestone_minutes(run, r) for r in range(run.replications)]
+    t = timeline(run)
+    chosen = milestone_minutes(t, run, replication)
+    every = [milestone_minutes(t, run, r) for r in range(run.replications)]
     primary = primary_incident(run, replication)
     policy = run.bundle.org.severities[str(primary["severity"])]
     targets = _targets(run, replication, policy, primary)
