@@ -113,3 +113,40 @@ def test_a_date_moves_the_exercise_keeping_its_local_time() -> None:
 def test_workload_is_refused() -> None:
     with pytest.raises(InputError, match="workload"):
         build_exercise("quarter-phased-p0-p3", None, 1, "p50", replications=2)
+
+
+@pytest.mark.parametrize("scenario", GAME_DAYS)
+def test_the_documents_and_the_assessment_read_the_same_milestones(scenario: str) -> None:
+    """Each replication's milestones, read straight from its records, are what the tabletop
+    documents show and what the assessment compares a drill with."""
+    import numpy as np
+
+    from drillsim.drills.assessment import durations
+    from drillsim.drills.exercise import _commander_role, milestone_minutes, timeline
+
+    run = simulate(scenario, None, 3, replications=REPS)
+    t = timeline(run)
+    rec = run.records
+    role = _commander_role(run.bundle.org)
+    assert role is not None  # every bundled plan names its commander role
+    for r in range(REPS):
+        mob = rec.mobilisations[(rec.mobilisations["replication"] == r)
+                                & (rec.mobilisations["role"] == role)]
+        events = rec.events[(rec.events["replication"] == r)
+                            & rec.events["kind"].isin(["escalated", "management_escalation"])]
+        incidents = rec.incidents[rec.incidents["replication"] == r]
+        expected = {
+            "detected": incidents["detected_at"].min(),
+            "commander_assigned": mob["engaged_at"].min(),
+            "escalated": events["at"].min(),
+            "resolved": incidents["resolved_at"].max(),
+        }
+        shown = milestone_minutes(t, run, r)
+        for name, value in expected.items():
+            value = None if value != value else float(value)  # NaN: never reached
+            assert shown[name] == value, (r, name)
+    # the assessment measures the commander from detection over the same replications
+    took = durations(t, "commander_assigned")
+    assert took is not None
+    reached = ~np.isnan(t["commander_assigned"])
+    assert np.array_equal(took[reached], (t["commander_assigned"] - t["detected"])[reached])
