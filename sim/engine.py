@@ -73,8 +73,8 @@ class Simulation:
         self._simple: dict[int, bool] = {}  # by incident type's id
         self._policies: dict[tuple[int, str], tuple[str, ...]] = {}  # by type's id and severity
 
-    def run(self, replication: int) -> RunRecords:
-        return self.records(replication, self.play())
+    def run(self, replication: int, outcomes: bool = True) -> RunRecords:
+        return self.records(replication, self.play(), outcomes)
 
     def play(self) -> list[IncidentState]:
         """Run every incident of the replication to the end of the run."""
@@ -90,8 +90,10 @@ class Simulation:
         self.env.run(until=self.paging.end)
         return incidents
 
-    def records(self, replication: int, incidents: list[IncidentState]) -> RunRecords:
-        """The replication's flat rows, from its incidents as the run left them."""
+    def records(self, replication: int, incidents: list[IncidentState],
+                outcomes: bool = True) -> RunRecords:
+        """The replication's flat rows, from its incidents as the run left them (without
+        `outcomes`, the incident rows leave out cost, data loss, RTO/RPO and updates)."""
         end = self.env.now
         rows, deadlines = [], []
         by_id = {inc.id: inc for inc in incidents}
@@ -114,7 +116,8 @@ class Simulation:
         for deadline in deadlines:
             per_incident.setdefault(deadline[0], []).append(deadline)
         for inc in incidents:
-            rows.append(incident_row(replication, inc, self.c, per_incident.get(inc.id, []), end))
+            rows.append(incident_row(replication, inc, self.c, per_incident.get(inc.id, []), end,
+                                     outcomes))
         mobilisations = [
             (inc_id, by_id[inc_id].severity, role, requested, engaged,
              None if by is None else self.paging.ids[by], track.pages if track else 0,
@@ -668,7 +671,7 @@ def _when(event: simpy.Event, then: Callable[[Any], None]) -> None:
 
 
 def simulate(compiled: CompiledOrg, scenario: Scenario, seed: int, replication: int,
-             events: bool = True) -> RunRecords:
+             events: bool = True, outcomes: bool = True) -> RunRecords:
     """Run replication `replication` of a scenario; the same arguments give the same records."""
     sim = Simulation(compiled, scenario, Streams.for_replication(seed, replication), events)
-    return sim.run(replication)
+    return sim.run(replication, outcomes)

@@ -85,12 +85,16 @@ def why_unresolved(inc: IncidentState) -> str | None:
     return "still being worked at the end of the run"
 
 
+_NO_OUTCOMES: dict[str, Any] = dict.fromkeys(OUTCOMES)
+
+
 def incident_row(replication: int, inc: IncidentState, compiled: CompiledOrg,
-                 deadlines: list[Any], end: float) -> tuple[Any, ...]:
-    """One incident's row, in INCIDENT_COLUMNS order."""
+                 deadlines: list[Any], end: float, outcomes: bool = True) -> tuple[Any, ...]:
+    """One incident's row, in INCIDENT_COLUMNS order. Without `outcomes` the cost, data-loss,
+    RTO/RPO and update columns are left None: a summary reads none of them."""
     policy = compiled.org.severities[inc.severity]
     at = {name: _nan(getattr(inc, attribute)) for name, attribute in _ATTRIBUTES}
-    outcome = summary_row(inc, compiled, deadlines, end)
+    outcome = summary_row(inc, compiled, deadlines, end) if outcomes else _NO_OUTCOMES
     met, business = [], []
     for target in TARGETS:
         limit = getattr(policy.targets, target.name)

@@ -44,7 +44,8 @@ def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
     bundle, compiled, ladder = _worker
     seed, replication, keep, events = args
     with rare_collections():  # its rows and compact arrays too, not only the play
-        run = simulate(compiled, bundle.scenario, seed, replication, keep and events)
+        run = simulate(compiled, bundle.scenario, seed, replication, keep and events,
+                       outcomes=keep)  # a summary reads no cost, data loss or updates
         return Replication.of(run, ladder, keep)
 
 
