@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -47,3 +48,11 @@ def timeline(run: Run, incident: int = 0, replication: int = 0,
         ev = ev[ev.kind.isin(kinds)]
     return [(round(float(at), 6), str(kind), str(actor)) for at, kind, actor in
             zip(ev["at"], ev["kind"], ev["actor"], strict=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, one per test module that opens pages."""
+    from tests.browser import chromium
+
+    yield from chromium()

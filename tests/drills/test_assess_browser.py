@@ -12,13 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
+from tests.browser import needs_chromium, watched_page
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 KEEP = Path(__file__).parent.parent / "reports" / "screenshots"
-pytestmark = pytest.mark.skipif(CHROMIUM is None,
-                                reason="Chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
 
 def drill(folder: Path, started: str, acknowledged: float) -> Path:
@@ -50,25 +47,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"assessment": folder / "assessment-2026-08.html", "history": folder / "history.html"}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.mark.parametrize("name", ["assessment", "history"])
 def test_in_headless_chromium(name, pages, browser, tmp_path) -> None:
     url = pages[name].resolve().as_uri()
-    errors: list[str] = []
-    requests: list[str] = []
     dialogs: list[str] = []
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    page = watched_page(browser)
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url, wait_until="load")
     for media in ("screen", "print"):
@@ -97,5 +80,5 @@ def test_in_headless_chromium(name, pages, browser, tmp_path) -> None:
         assert cells.nth(0).inner_text() == "Acknowledged"
         assert cells.nth(2).inner_text() == "12m 30s"  # as the log has it
     page.close()
-    assert errors == [] and dialogs == []
-    assert requests == [url]
+    assert page.errors == [] and dialogs == []
+    assert page.requests == [url]

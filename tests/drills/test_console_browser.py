@@ -16,17 +16,14 @@ from pathlib import Path
 import pytest
 
 from drillsim.drills.drill_log import read_log
+from tests.browser import needs_chromium, watched_page
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).parents[2]
 KEEP = Path(__file__).parent / "screenshots"
 README_SHOT = ROOT / "tests" / "drills" / "console-facilitator.png"
 NOTE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> <b>bold</b> & more'
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None,
-                                reason="Chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
 
 class Server:
@@ -52,22 +49,9 @@ class Server:
         return out + err
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser) -> Iterator:
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.errors, page.requests = [], []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("request", lambda r: page.requests.append(r.url))
+    page = watched_page(browser)
     page.on("dialog", lambda dialog: dialog.accept())
     yield page
     page.close()

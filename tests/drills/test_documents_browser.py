@@ -14,10 +14,10 @@ from drillsim.drills.exercise import build_exercise
 from drillsim.drills.plan import plan_files
 from drillsim.drills.programme import Programme
 from drillsim.drills.tabletop import write_tabletop
-from tests.reports.test_browser import ARGS, CHROMIUM, KEEP
+from tests.browser import needs_chromium, watched_page
+from tests.reports.test_browser import KEEP
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None,
-                                reason="Chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 README_SHOTS = Path(__file__).parent / "screenshots"
 DOCUMENTS = ("index", "situation-manual", "events", "facilitator-guide", "cast", "artefacts",
              "communications", "hot-wash", "handout-all-responders", "calendar-2027",
@@ -36,24 +36,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def check_page(browser, path: Path, shots: Path) -> None:
     """Open `path` on screen and printed; fail on any error, request or split table row."""
     url = path.resolve().as_uri()
-    errors: list[str] = []
-    requests: list[str] = []
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    page = watched_page(browser, width=1200)
     page.goto(url, wait_until="load")
     for media in ("screen", "print"):
         page.emulate_media(media=media)
@@ -71,8 +57,8 @@ def check_page(browser, path: Path, shots: Path) -> None:
         page.screenshot(path=str(shot), full_page=True)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     page.close()
-    assert errors == []
-    assert requests == [url]
+    assert page.errors == []
+    assert page.requests == [url]
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)

@@ -15,10 +15,8 @@ from drillsim.reports.data import columns_for, comparison, results_of
 from drillsim.reports.render import write_report
 from drillsim.scenarios.loader import load
 from drillsim.sim.runner import replicate
+from tests.browser import needs_chromium, watched_page
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 CHARTS = {"run": ("distributions", "sla", "load", "timeline"),
           "monthly": ("incidents", "ttr", "uptime"),
           "quarterly": ("incidents", "ttr", "uptime"),
@@ -26,8 +24,7 @@ CHARTS = {"run": ("distributions", "sla", "load", "timeline"),
           "comparison": ("differences",)}
 KEEP = Path(__file__).parent / "screenshots"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None,
-                                reason="Chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +52,6 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     return {name: folder / f"{name}.html" for name in CHARTS}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def visible_sizes(page, selector: str) -> list[tuple[float, float] | None]:
     found = page.locator(selector)
     return [(box["width"], box["height"]) if (box := found.nth(i).bounding_box())
@@ -73,12 +61,7 @@ def visible_sizes(page, selector: str) -> list[tuple[float, float] | None]:
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_report_in_headless_chromium(name, reports, browser, tmp_path):
     url = reports[name].resolve().as_uri()
-    errors: list[str] = []
-    requests: list[str] = []
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    page = watched_page(browser)
     page.goto(url, wait_until="load")
     for media in ("screen", "print"):
         page.emulate_media(media=media)
@@ -96,5 +79,5 @@ def test_report_in_headless_chromium(name, reports, browser, tmp_path):
         KEEP.mkdir(exist_ok=True)
         shutil.copy(shot, KEEP / shot.name)
     page.close()
-    assert errors == []
-    assert requests == [url]
+    assert page.errors == []
+    assert page.requests == [url]
