@@ -42,7 +42,22 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     fifty["workload"]["horizon"] = "45d"
     (folder / "org.yaml").write_text(yaml.safe_dump(organisation()), encoding="utf-8")
     (folder / "fifty.yaml").write_text(yaml.safe_dump(fifty), encoding="utf-8")
-    return {"queue": folder / "queue.yaml", "fifty": folder / "fifty.yaml"}
+    # a route pages two policies at once; a quiet symptom never trips its alert
+    (folder / "routed.yaml").write_text(yaml.safe_dump({
+        "name": "routed", "start": "2026-01-05T00:00", "timezone": "Europe/London",
+        "org": "rapid-rollback", "workload": {"horizon": "60d", "types": [
+            {"type": "breach", "rate": "1/d", "tags": ["security"],
+             "severity_mix": {"P1": 0.5, "P2": 0.5},
+             "signals": [{"channel": "user report",
+                          "delay": {"dist": "lognormal", "median": "20m", "p90": "1h"}}],
+             "phases": [{"name": "contain", "mitigates": True,
+                         "duration": {"dist": "lognormal", "median": "1h", "p90": "3h"}}]},
+            {"type": "quiet", "rate": "1/2d", "severity_mix": {"P2": 1},
+             "symptoms": {"error_rate": 1}, "signals": [{"alert": "error-rate"}],
+             "phases": [{"name": "fix", "duration": "30m", "mitigates": True}]}]}}),
+        encoding="utf-8")
+    return {"queue": folder / "queue.yaml", "fifty": folder / "fifty.yaml",
+            "routed": folder / "routed.yaml"}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -51,9 +66,11 @@ def test_bundled_scenarios_give_the_same_records_either_way(name: str) -> None:
         assert records(name, True, replication) == records(name, False, replication)
 
 
-@pytest.mark.parametrize("shape", ["queue", "fifty"])
-def test_a_queue_and_a_company_give_the_same_records_either_way(
+@pytest.mark.parametrize("shape", ["queue", "fifty", "routed"])
+def test_a_queue_a_company_and_routed_pages_give_the_same_records_either_way(
         shapes: dict[str, Path], shape: str) -> None:
     quick = records(shapes[shape], True, 0)
     assert "'acknowledged'" in quick and "'resolved'" in quick  # the run did the work
+    if shape == "routed":
+        assert "'undetected'" in quick and "'security'" in quick  # both policies paged
     assert quick == records(shapes[shape], False, 0)
