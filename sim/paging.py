@@ -156,11 +156,12 @@ class Paging:
         delay = self.c.delivery[inc.severity]
         return 0.0 if delay is None else delay.sample(self.streams.delivery)
 
-    def _after(self, delay: float, then: Callable[[], None]) -> None:
+    def _after(self, delay: float, then: Callable[..., None], *args: Any) -> None:
+        """`then(*args)` after `delay` minutes: at once when there is none to wait."""
         if delay <= 0:
-            then()
+            then(*args)
             return
-        self.env.timeout(delay).callbacks.append(lambda _: then())
+        self.env.timeout(delay).callbacks.append(lambda _: then(*args))
 
     def _page(self, inc: IncidentState, track: Track, r: int, rotation: str | None = None) -> None:
         hours = self._count_page(inc, track, r)
@@ -170,11 +171,7 @@ class Paging:
             return
         track.pending += 1
         delay = self._delivery(inc) + self.ack_delay(r, hours)
-        if delay > 0:
-            self.env.timeout(delay).callbacks.append(
-                lambda _: self._answer(inc, track, r, rotation))
-        else:
-            self._answer(inc, track, r, rotation)
+        self._after(delay, self._answer, inc, track, r, rotation)
 
     def _answer(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
         track.pending -= 1

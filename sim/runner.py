@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from itertools import islice
 
 from drillsim.scenarios.scenario import Bundle
+from drillsim.sim.clock import WallClock
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import TAIL, RunRecords, rare_collections, simulate
 from drillsim.sim.records import Records, build
 from drillsim.sim.tally import Replication, Tally
 
 BATCH = 32  # replications a worker runs per round trip, at most
-_worker: tuple[Bundle, CompiledOrg, dict[str, int]] | None = None
+_worker: tuple[Bundle, CompiledOrg] | None = None
 
 
 def _init_worker(bundle: Bundle) -> None:
@@ -27,7 +28,7 @@ def _init_worker(bundle: Bundle) -> None:
     workload = bundle.scenario.workload
     if workload is not None:
         compiled.prepare(workload.horizon + TAIL)
-    _worker = (bundle, compiled, compiled.ranks)
+    _worker = (bundle, compiled)
 
 
 def _init_pool_worker(bundle: Bundle | None) -> None:
@@ -41,12 +42,12 @@ def _init_pool_worker(bundle: Bundle | None) -> None:
 def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
     """One replication, compact; with its full rows when `keep`."""
     assert _worker is not None
-    bundle, compiled, ladder = _worker
+    bundle, compiled = _worker
     seed, replication, keep, events = args
     with rare_collections():  # its rows and compact arrays too, not only the play
         run = simulate(compiled, bundle.scenario, seed, replication, keep and events,
                        outcomes=keep)  # a summary reads no cost, data loss or updates
-        return Replication.of(run, ladder, keep)
+        return Replication.of(run, compiled.ranks, keep)
 
 
 def _run_batch(jobs: list[tuple[int, int, bool, bool]]) -> list[Replication]:
@@ -93,7 +94,7 @@ def replicate(bundle: Bundle, replications: int, seed: int, workers: int | None 
                 runs.append(rep.rows)
     kept = None
     if records:
-        kept = build(runs, CompiledOrg.build(bundle.org, bundle.scenario.start_instant()).clock)
+        kept = build(runs, WallClock(bundle.scenario.start_instant()))  # no second compile
     return Run(bundle, replications, seed, tally, kept)
 
 

@@ -100,26 +100,26 @@ class IncidentState:
             i.add_phase.name for i in self.template.injects if i.add_phase is not None}
 
     def reach(self, name: str, now: float) -> None:
-        """The incident reaches a milestone now; wake whatever waits for it."""
+        """The incident reaches a milestone now (a lifecycle milestone or `cost:AMOUNT`; a
+        phase ends by `phase_ended`); wake whatever waits for it."""
         attribute = ATTRIBUTES.get(name)
         if attribute is not None:
             setattr(self, attribute, now)
-        elif name.startswith("phase:"):
-            self.phase_ends.setdefault(name[6:], now)
-        else:  # cost:AMOUNT
+        else:
             self.cost_reached[name] = now
         if self.milestones:
-            waiter = self.milestones.pop(name, None)
-            if waiter is not None:
-                waiter.succeed()
+            self._wake(name)
 
     def phase_ended(self, name: str, now: float) -> None:
-        """`reach("phase:NAME")` without building the milestone's name unless someone waits."""
+        """The milestone `phase:NAME`, its name built only when something waits for it."""
         self.phase_ends.setdefault(name, now)
         if self.milestones:
-            waiter = self.milestones.pop(f"phase:{name}", None)
-            if waiter is not None:
-                waiter.succeed()
+            self._wake(f"phase:{name}")
+
+    def _wake(self, milestone: str) -> None:
+        waiter = self.milestones.pop(milestone, None)
+        if waiter is not None:
+            waiter.succeed()
 
     def lead(self) -> int | None:
         """Who owns the incident: whoever acknowledged it while they are on it, else the
