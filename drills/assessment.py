@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from drillsim.drills.drill_record import DrillRecord, slug
+from drillsim.drills.drill_record import Action, DrillRecord, slug
 from drillsim.drills.exercise import LABELS, MILESTONES, timeline
 from drillsim.scenarios.durations import SECOND, format_duration
 from drillsim.sim.intervals import Interval, wilson
@@ -109,13 +109,6 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
-class ActionItem:
-    text: str
-    owner: str
-    due: dt.date | None
-
-
-@dataclass(frozen=True)
 class Assessment:
     """Everything the report shows and the drill history stores."""
 
@@ -140,7 +133,7 @@ class Assessment:
     went_well: tuple[str, ...]
     to_improve: tuple[str, ...]
     notes: tuple[tuple[float | None, str, str], ...]  # (minutes, kind, text)
-    actions: tuple[ActionItem, ...]
+    actions: tuple[Action, ...]
     process_updates: tuple[str, ...]
     warnings: tuple[str, ...]
 
@@ -402,12 +395,12 @@ def _checklist(record: DrillRecord, bundle: Bundle, severity: str, deadlines: li
 
 def _lessons(record: DrillRecord, results: list[MilestoneResult], checklist: list[CheckResult],
              started: dt.datetime, bundle: Bundle, severity: str
-             ) -> tuple[list[str], list[str], list[str], list[ActionItem]]:
+             ) -> tuple[list[str], list[str], list[str], list[Action]]:
     """What went well, what to improve, process updates and action items, prefilled from the
     misses, the simulated distribution and the drill's own action items."""
     well, improve, updates = [], [], []
     due = started.date() + DUE_AFTER
-    actions = [ActionItem(a.text, a.owner or "to assign", a.due) for a in record.actions]
+    actions = [Action(a.text, a.owner or "to assign", a.due) for a in record.actions]
     policy = bundle.org.severities[severity]
     for r in results:
         if r.actual is None:
@@ -422,14 +415,14 @@ def _lessons(record: DrillRecord, results: list[MilestoneResult], checklist: lis
                 updates.append(f"{r.label}: the simulated median ({median}) "
                                f"misses the target of {format_duration(r.target)} too; revisit "
                                f"the target or escalation policy '{policy.escalation_policy}'")
-            actions.append(ActionItem(f"Find out why '{r.label}' took {exact(r.actual)} "
+            actions.append(Action(f"Find out why '{r.label}' took {exact(r.actual)} "
                                       f"(target {format_duration(r.target)})", "to assign", due))
         elif r.slower is not None and r.slower.value >= 0.9:
             improve.append(f"{took}: {r.placement}")
     for c in checklist:
         if c.status == "fail" and c.kind in ("notice", "cadence", "rto", "deadline"):
             improve.append(f"Checklist: {c.text} failed ({c.actual})")
-            actions.append(ActionItem(f"Fix: {c.text}", "to assign", due))
+            actions.append(Action(f"Fix: {c.text}", "to assign", due))
         elif c.status == "not recorded":
             improve.append(f"Checklist: {c.text} was not recorded")
             updates.append(f"Add '{c.text}' to the facilitator's script so it is recorded")

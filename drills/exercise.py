@@ -199,6 +199,12 @@ def _is_commander(name: str) -> bool:
     return "commander" in name.lower() or "lead assigned" in name.lower()
 
 
+def _posts_status(deadlines: pd.Series) -> pd.Series:
+    """Which deadlines post the status page: those naming it, else any status update."""
+    named = deadlines.str.contains("status page", case=False)
+    return named if named.any() else deadlines.map(_is_status)
+
+
 def timeline(run: Run) -> dict[str, np.ndarray]:
     """Per replication, the minute each drill milestone was reached (NaN where it never was),
     the one definition the documents and the assessment share: detection and acknowledgement
@@ -230,9 +236,7 @@ def timeline(run: Run) -> dict[str, np.ndarray]:
     commander = first(mob[mob["role"] == role], "engaged_at") if role else np.full(reps, np.nan)
     fallback = first(dl[dl["deadline"].map(_is_commander)], "done_at")
     commander = np.where(np.isnan(commander), fallback, commander)
-    status = dl[dl["deadline"].str.contains("status page", case=False)]
-    if not len(status):
-        status = dl[dl["deadline"].map(_is_status)]
+    status = dl[_posts_status(dl["deadline"])]
     out = {name: first(inc, f"{name}_at") for name in ("started", "detected", "declared",
                                                          "acknowledged")}
     out["commander_assigned"] = commander
@@ -299,16 +303,12 @@ def _targets(run: Run, replication: int, policy: SeverityPolicy,
         values = dl.loc[mask, "due_at"].dropna()
         return None if values.empty else float(values.min())
 
-    status = dl["deadline"].str.contains("status page", case=False)  # as `timeline` reads it
-    if not status.any():
-        status = dl["deadline"].map(_is_status)
-
     out: dict[str, float | None] = {
         "detected": next((started + d.within for d in policy.deadlines
                           if d.to == "detected" and d.within is not None), None),
         "acknowledged": plus(float(primary["declared_at"]), t.acknowledge),
         "commander_assigned": due(dl["deadline"].map(_is_commander)),
-        "status_page_posted": due(status),
+        "status_page_posted": due(_posts_status(dl["deadline"])),
         "escalated": None,
         "mitigated": plus(started, t.mitigate),
         "resolved": plus(started, t.resolve),
