@@ -146,7 +146,9 @@ class Document:
             message = str(exc.problem)
             if message.startswith("but ") and exc.context:
                 message = f"{exc.context}, {message}"
-            if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError):
+            if message.startswith("exceeded maximum nesting depth"):  # newer libyaml's own bound
+                message = f"nested more than {MAX_DEPTH} levels deep"
+            elif isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError):
                 message = f"YAML syntax: {message}"
             field = self._marks.get((mark.line, mark.column), ()) if mark else ()
             raise InputError([Problem(name, line, dotted(field), message)]) from exc
