@@ -416,7 +416,7 @@ def _lessons(record: DrillRecord, results: list[MilestoneResult], checklist: lis
                                f"misses the target of {format_duration(r.target)} too; revisit "
                                f"the target or escalation policy '{policy.escalation_policy}'")
             actions.append(Action(f"Find out why '{r.label}' took {exact(r.actual)} "
-                                      f"(target {format_duration(r.target)})", "to assign", due))
+                                  f"(target {format_duration(r.target)})", "to assign", due))
         elif r.slower is not None and r.slower.value >= 0.9:
             improve.append(f"{took}: {r.placement}")
     for c in checklist:
