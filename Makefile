@@ -31,8 +31,9 @@ postgres:
 test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest -n auto
 
+# prints the figures and keeps them in bench.log; tests/benchmarks/readme.py puts them in the README
 bench: $(STAMP)
-	$(BIN)/python -m pytest -q -s tests/benchmarks --override-ini addopts=
+	bash -o pipefail -c '$(BIN)/python -m pytest -q -s tests/benchmarks --override-ini addopts= | tee bench.log'
 
 # rewrite the README's example blocks from the current code (see tests/readme_examples.py)
 readme: $(STAMP)
@@ -43,4 +44,4 @@ lint: $(STAMP)
 	$(BIN)/mypy sim scenarios reports drills
 
 clean:
-	rm -rf $(VENV) demo-results build *.egg-info
+	rm -rf $(VENV) demo-results build *.egg-info bench.log

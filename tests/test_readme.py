@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
+from tests.benchmarks.readme import SECTION, TEXT, rewrite
 from tests.readme_examples import README, Step, fresh_block, run, sessions
 
 EXAMPLES = sessions(README.read_text(encoding="utf-8"))
@@ -79,3 +80,21 @@ def test_the_share_example_is_in_the_golden_run_report():
     golden = Path(__file__).parent / "reports" / "golden" / "run-database-failover-drill.md"
     example = re.search(r"`(\d+% \(n=\d+, \d+–\d+%\))`", README.read_text(encoding="utf-8"))
     assert example and example[1] in golden.read_text(encoding="utf-8")
+
+
+def test_the_speed_figures_are_put_in_from_a_bench_log_and_nothing_else_changes():
+    readme = README.read_text(encoding="utf-8")
+    section = SECTION.search(readme)
+    assert section is not None
+    shown = [block for match in TEXT.finditer(section.group(0))
+             for block in match.group(1).split("\n\n")]
+    assert len(shown) >= 9  # year, organisation size, queues, sweep, start-up, memory, workers...
+    # a log printing every block with other figures (each digit moved on by one)
+    other = "\n.\n".join(re.sub(r"\d", lambda d: str((int(d.group()) + 1) % 10), b)
+                         for b in shown)
+    rewritten = rewrite(readme, f"\n{other}\n.\n10 passed in 1.0s\n")
+    assert rewritten != readme
+    assert re.sub(r"\d", "#", rewritten) == re.sub(r"\d", "#", readme)  # only figures changed
+    assert rewrite(rewritten, "\n.\n".join(shown)) == readme
+    with pytest.raises(ValueError, match="no block starting"):
+        rewrite(readme, "\n.\n".join(shown[1:]))
