@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from drillsim.reports.render import ci_note, share, tally
+from drillsim.reports.render import LOAD_SHOWN, ci_note, load_ci, load_mean, share, tally
 from drillsim.scenarios.durations import format_duration as minutes
 from drillsim.scenarios.durations import format_span
 from drillsim.scenarios.measures import METRICS, TARGETS
@@ -88,12 +88,13 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
                           minutes(t.p90), escape(tally(r.outcomes, ("engaged",))))
         console.print(roles)
     busiest = load.sort_values("pages", ascending=False).head(ONCALL_ROWS)
-    oncall = Table(title="On-call load per replication (mean)")
+    oncall = Table(title="On-call load per replication: mean, and its 95% CI below")
     for column in ("responder", "pages", "night pages", "off-hours pages", "time engaged"):
-        oncall.add_column(column, justify="left" if column == "responder" else "right")
+        oncall.add_column(column, justify="left" if column == "responder" else "right",
+                          no_wrap=column != "responder")
     for rid, row in busiest.iterrows():
-        oncall.add_row(escape(str(rid)), f"{row.pages:.1f}", f"{row.night_pages:.1f}",
-                       f"{row.off_hours_pages:.1f}", minutes(row.minutes_engaged))
+        oncall.add_row(escape(str(rid)),
+                       *(f"{load_mean(row, c)}\n{load_ci(row, c)}" for c in LOAD_SHOWN))
     if len(load) > len(busiest):
         oncall.add_row(f"… and {len(load) - len(busiest)} more", style="dim")
     console.print(oncall)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from drillsim.reports import charts
-from drillsim.reports.render import ci_note
+from drillsim.reports.render import LOAD_SHOWN, ci_note
 from drillsim.reports.units import format_instant, format_money
 from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.measures import METRICS, TARGETS, metric
@@ -154,6 +154,7 @@ def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any
         "not_met": NOT_MET,
         "targets": [t.name for t in TARGETS if any(t.name in s.sla for s in summary.severities)],
         "load": load.to_dict("records"),
+        "load_shown": LOAD_SHOWN,
         "slowest": slow,
         "charts": chart_list,
     }

@@ -51,6 +51,24 @@ def tally(counts: Mapping[str, int], leave_out: tuple[str, ...] = ()) -> str:
     return ", ".join(shown) or "–"
 
 
+LOAD_SHOWN = ("pages", "night_pages", "off_hours_pages", "minutes_engaged")
+
+
+def load_ci(row: Mapping[str, float], column: str) -> str:
+    """The 95% interval of a responder's mean load per replication, `24.7–35.3` pages or
+    `1h 10m – 2h 05m` engaged (`–` from a single replication)."""
+    low, high = row[f"{column}_low"], row[f"{column}_high"]
+    if math.isnan(low):
+        return "–"
+    return format_span(low, high) if column == "minutes_engaged" else f"{low:.1f}–{high:.1f}"
+
+
+def load_mean(row: Mapping[str, float], column: str) -> str:
+    """A responder's mean load per replication: pages to one decimal, time as a duration."""
+    value = row[column]
+    return format_duration(value) if column == "minutes_engaged" else f"{value:.1f}"
+
+
 def ci_note(summary: RunSummary) -> str:
     """How the intervals were made, in a sentence."""
     units = max((s.ci.units for s in summary.metrics if s.ci is not None), default=0)
@@ -69,7 +87,7 @@ def _span(pair: Any, signed: bool = False) -> str:
 
 def _filters(env: Environment) -> Environment:
     env.filters.update(md=md, minutes=format_duration, span=_span, share=share, tally=tally,
-                       svg=Markup)
+                       load_mean=load_mean, load_ci=load_ci, svg=Markup)
     return env
 
 

@@ -81,6 +81,20 @@ def mean_interval(values: np.ndarray, unit: np.ndarray) -> Interval | None:
     return Interval(mean - half, mean + half, k)
 
 
+def replication_means(total: np.ndarray, squares: np.ndarray,
+                      n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and t-interval of per-replication figures from their running sums and sums of
+    squares over n replications (elementwise): what a run keeps instead of every replication.
+    The interval is NaN with fewer than two replications."""
+    mean = total / max(n, 1)
+    if n < 2:
+        nan = np.full_like(mean, np.nan, dtype=float)
+        return mean, nan, nan
+    variance = np.maximum(squares - total * mean, 0.0) / (n - 1)  # rounding can dip below 0
+    half = _t(n - 1) * np.sqrt(variance / n)
+    return mean, mean - half, mean + half
+
+
 def wilson(share: float, n: float) -> tuple[float, float]:
     """Wilson score interval of a share observed over n (possibly effective, fractional) trials."""
     z = NormalDist().inv_cdf((1 + LEVEL) / 2)

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from drillsim.scenarios.measures import METRICS, Metric
 from drillsim.sim import intervals
-from drillsim.sim.intervals import Interval
+from drillsim.sim.intervals import Interval, replication_means
+from drillsim.sim.records import RESPONDER_COLUMNS
+
+LOAD = list(RESPONDER_COLUMNS[2:])  # pages ... incidents_worked
 
 
 def durations(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +96,20 @@ def counts(found: Mapping[str, int], order: Sequence[str] = ()) -> dict[str, int
 
 
 def responder_load(responders: pd.DataFrame) -> pd.DataFrame:
-    """Per responder, the mean per replication of pages, night pages and engaged minutes."""
-    columns = ["pages", "night_pages", "off_hours_pages", "acknowledgements", "minutes_engaged",
-               "incidents_worked"]
-    return responders.groupby("responder", sort=False)[columns].mean()
+    """Per responder, the mean per replication of pages, night pages and engaged minutes, each
+    with its 95% t-interval over the replications (`pages_low`, `pages_high`, ...)."""
+    n = int(responders["replication"].nunique())
+    total = responders.groupby("responder", sort=False)[LOAD].sum()
+    squares = (responders[LOAD] ** 2).groupby(responders["responder"], sort=False).sum()
+    return load_frame(total.index, total.to_numpy(float), squares.to_numpy(float), n)
+
+
+def load_frame(responders: Any, total: np.ndarray, squares: np.ndarray, n: int) -> pd.DataFrame:
+    """The on-call load table from per-responder sums over n replications (an interval's low
+    end stops at zero: no load is negative)."""
+    mean, low, high = replication_means(total, squares, n)
+    low = np.maximum(low, 0.0)
+    frame = pd.DataFrame(mean, index=pd.Index(responders, name="responder"), columns=LOAD)
+    for name, values in (("low", low), ("high", high)):
+        frame[[f"{c}_{name}" for c in LOAD]] = values
+    return frame

@@ -203,7 +203,8 @@ class Tally:
     time_to_mobilise: Column = field(default_factory=lambda: Column(float))
     outcome: Column = field(default_factory=lambda: Column(np.int8))
     responders: tuple[str, ...] = ()
-    load: np.ndarray | None = None
+    load: np.ndarray | None = None  # per responder, sums over replications
+    load_squares: np.ndarray | None = None  # and sums of squares, for the intervals
 
     def add(self, rep: Replication) -> None:
         """Fold in the next replication's results."""
@@ -225,10 +226,12 @@ class Tally:
         self.role.append(_recode(rep.role, rep.roles, self.roles))
         self.time_to_mobilise.append(rep.time_to_mobilise)
         self.outcome.append(rep.outcome)
-        if self.load is None:
+        if self.load is None or self.load_squares is None:
             self.responders, self.load = rep.responders, rep.load.copy()
+            self.load_squares = rep.load**2
         else:
             self.load += rep.load
+            self.load_squares += rep.load**2
 
     def metric_means(self) -> pd.DataFrame:
         """Each replication's mean of each metric (rows: replications in order; columns: the
@@ -239,13 +242,14 @@ class Tally:
         return pd.DataFrame(self.means.array(), index=index, columns=[m.name for m in METRICS])
 
     def responder_load(self) -> pd.DataFrame:
-        """Per responder, the mean per replication of pages, night pages and engaged minutes."""
-        import pandas as pd
+        """Per responder, the mean per replication of pages, night pages and engaged minutes,
+        with 95% intervals (`metrics.responder_load` of the full records, from the sums)."""
+        from drillsim.sim.metrics import load_frame
 
-        load = np.zeros((0, len(LOAD_COLUMNS))) if self.load is None else self.load
-        return pd.DataFrame(load / max(self.replications, 1),
-                            index=pd.Index(self.responders, name="responder"),
-                            columns=list(LOAD_COLUMNS))
+        empty = np.zeros((0, len(LOAD_COLUMNS)))
+        return load_frame(self.responders, empty if self.load is None else self.load,
+                          empty if self.load_squares is None else self.load_squares,
+                          self.replications)
 
 
 def _recode(codes: np.ndarray, keys: Sequence[Any], into: dict[Any, int]) -> np.ndarray:

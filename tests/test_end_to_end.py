@@ -104,6 +104,8 @@ def test_a_run_without_records_summarises_the_same_on_any_number_of_workers() ->
             assert run.kept is None
             load_lean = run.tally.responder_load()
             assert list(load_lean.index) == list(load_full.index)
+            assert list(load_lean.columns) == list(load_full.columns)  # means and intervals
+            assert "pages_low" in load_full and not load_full.isna().any().any()
             assert np.allclose(load_lean.to_numpy(), load_full.to_numpy(), rtol=1e-12, atol=0)
             columns = [m.name for m in METRICS]
             means = durations(full.records.incidents).groupby("replication")[columns].mean()

@@ -8,6 +8,7 @@ import pytest
 from scipy import signal, stats
 
 from drillsim.sim import intervals
+from drillsim.sim.intervals import replication_means
 
 TRIALS = 400
 # a 95% interval that covers fewer times than this in TRIALS has odds below 1 in 1000
@@ -109,3 +110,15 @@ def test_no_interval_without_two_units():
     assert intervals.mean_interval(np.array([]), np.array([])) is None
     ci = intervals.mean_interval(np.array([3.0, 3.0, 3.0]), np.arange(3))
     assert ci is not None and (ci.low, ci.high) == (3.0, 3.0)
+
+
+def test_a_responders_load_interval_from_running_sums_is_students_t():
+    # one responder paged 1, 2, 3, 4, 5 times in five replications; another never paged
+    pages = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0], [4.0, 0.0], [5.0, 0.0]])
+    mean, low, high = replication_means(pages.sum(axis=0), (pages**2).sum(axis=0), 5)
+    assert mean[0] == 3.0 and low[0] == pytest.approx(1.036757, abs=1e-6)
+    assert high[0] == pytest.approx(4.963243, abs=1e-6)  # as scipy.stats.t.interval gives
+    assert (mean[1], low[1], high[1]) == (0.0, 0.0, 0.0)
+    one = replication_means(pages[0], pages[0] ** 2, 1)
+    assert list(one[0]) == [1.0, 0.0] and np.isnan(one[1]).all() and np.isnan(one[2]).all()
+
