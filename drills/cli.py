@@ -193,7 +193,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         from drillsim.drills.render import print_summary
 
         console = Console()
-        print_summary(console, summary, result.tally.responder_load())
+        print_summary(console, summary)
         if fail_on_miss:
             from drillsim.drills.check import print_gate
 

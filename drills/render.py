@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -22,7 +21,7 @@ def _ci(s: Spread) -> str:
     return "–" if s.ci is None else format_span(s.ci.low, s.ci.high)
 
 
-def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> None:
+def print_summary(console: Console, summary: RunSummary) -> None:
     """The metric table, metrics, SLA and deadline attainment by severity, time to mobilise by
     role, and on-call load."""
     console.print(f"[bold]{escape(summary.scenario)}[/] against "
@@ -87,14 +86,14 @@ def print_summary(console: Console, summary: RunSummary, load: pd.DataFrame) -> 
             roles.add_row(escape(r.role), str(r.requests), str(t.n), minutes(t.mean), _ci(t),
                           minutes(t.p90), escape(tally(r.outcomes, ("engaged",))))
         console.print(roles)
-    busiest = load.sort_values("pages", ascending=False).head(ONCALL_ROWS)
+    busiest = sorted(summary.load, key=lambda r: -r.mean["pages"])[:ONCALL_ROWS]
     oncall = Table(title="On-call load per replication: mean, and its 95% CI below")
     for column in ("responder", "pages", "night pages", "off-hours pages", "time engaged"):
         oncall.add_column(column, justify="left" if column == "responder" else "right",
                           no_wrap=column != "responder")
-    for rid, row in busiest.iterrows():
-        oncall.add_row(escape(str(rid)),
-                       *(f"{load_mean(row, c)}\n{load_ci(row, c)}" for c in LOAD_SHOWN))
-    if len(load) > len(busiest):
-        oncall.add_row(f"… and {len(load) - len(busiest)} more", style="dim")
+    for r in busiest:
+        oncall.add_row(escape(r.responder),
+                       *(f"{load_mean(r, c)}\n{load_ci(r, c)}" for c in LOAD_SHOWN))
+    if len(summary.load) > len(busiest):
+        oncall.add_row(f"… and {len(summary.load) - len(busiest)} more", style="dim")
     console.print(oncall)

@@ -17,7 +17,7 @@ from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.measures import METRICS, TARGETS, metric
 from drillsim.sim.clock import zone
 from drillsim.sim.intervals import mean_interval
-from drillsim.sim.metrics import durations, responder_load
+from drillsim.sim.metrics import durations
 from drillsim.sim.runner import Run
 from drillsim.sim.summary import NOT_MET, RunSummary, shares_by_severity
 
@@ -105,7 +105,6 @@ def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any
     rec, sc, org = run.records, run.bundle.scenario, run.bundle.org
     tz, ladder = org.timezone, list(org.severities)
     inc = rec.incidents
-    load = responder_load(rec.responders).reset_index()
     ttr = (inc.resolved_at - inc.started_at).fillna(np.inf)
     worst = inc.assign(ttr=ttr).sort_values("ttr", ascending=False, kind="stable").head(slowest)
     slow = []
@@ -153,7 +152,7 @@ def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any
         "roles": summary.roles,
         "not_met": NOT_MET,
         "targets": [t.name for t in TARGETS if any(t.name in s.sla for s in summary.severities)],
-        "load": load.to_dict("records"),
+        "load": summary.load,
         "load_shown": LOAD_SHOWN,
         "slowest": slow,
         "charts": chart_list,

@@ -23,7 +23,7 @@ from drillsim.sim.intervals import BATCH_MEANS
 
 if TYPE_CHECKING:
     from drillsim.sim.metrics import Share
-    from drillsim.sim.summary import RunSummary
+    from drillsim.sim.summary import ResponderLoad, RunSummary
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>$~])")  # `$` would start mathematics on GitHub
@@ -54,19 +54,19 @@ def tally(counts: Mapping[str, int], leave_out: tuple[str, ...] = ()) -> str:
 LOAD_SHOWN = ("pages", "night_pages", "off_hours_pages", "minutes_engaged")
 
 
-def load_ci(row: Mapping[str, float], column: str) -> str:
+def load_ci(load: ResponderLoad, measure: str) -> str:
     """The 95% interval of a responder's mean load per replication, `24.7–35.3` pages or
     `1h 10m – 2h 05m` engaged (`–` from a single replication)."""
-    low, high = row[f"{column}_low"], row[f"{column}_high"]
-    if math.isnan(low):
+    ci = load.ci[measure]
+    if ci is None:
         return "–"
-    return format_span(low, high) if column == "minutes_engaged" else f"{low:.1f}–{high:.1f}"
+    return format_span(*ci) if measure == "minutes_engaged" else f"{ci[0]:.1f}–{ci[1]:.1f}"
 
 
-def load_mean(row: Mapping[str, float], column: str) -> str:
+def load_mean(load: ResponderLoad, measure: str) -> str:
     """A responder's mean load per replication: pages to one decimal, time as a duration."""
-    value = row[column]
-    return format_duration(value) if column == "minutes_engaged" else f"{value:.1f}"
+    value = load.mean[measure]
+    return format_duration(value) if measure == "minutes_engaged" else f"{value:.1f}"
 
 
 def ci_note(summary: RunSummary) -> str:

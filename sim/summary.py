@@ -56,6 +56,17 @@ class RoleSummary:
 
 
 @dataclass(frozen=True)
+class ResponderLoad:
+    """One responder's load per replication: for each of pages, night pages, off-hours pages,
+    acknowledgements, minutes engaged and incidents worked, the mean over the replications and
+    its 95% t-interval (None from a single replication)."""
+
+    responder: str
+    mean: Mapping[str, float]
+    ci: Mapping[str, tuple[float, float] | None]
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """A run: what ran, the metrics over all incidents and per severity. `never` counts the
     incidents that never reached each milestone a metric ends at, `unacknowledged` and
@@ -75,6 +86,7 @@ class RunSummary:
     metrics: tuple[Spread, ...]
     severities: tuple[SeveritySummary, ...]
     roles: tuple[RoleSummary, ...]
+    load: tuple[ResponderLoad, ...]  # in the organisation's order
 
 
 def run_summary(run: Run) -> RunSummary:
@@ -106,7 +118,16 @@ def run_summary(run: Run) -> RunSummary:
                       len(severity), dict(zip(NEVER, (int(n) for n in tally.never), strict=True)),
                       metrics.counts(tally.unacknowledged), metrics.counts(tally.unresolved),
                       intervals.method(reps), metrics.spreads(durations, replication, reps),
-                      tuple(severities), _roles(tally, reps))
+                      tuple(severities), _roles(tally, reps), _load(tally))
+
+
+def _load(tally: Tally) -> tuple[ResponderLoad, ...]:
+    frame = tally.responder_load()
+    return tuple(ResponderLoad(str(rid), {c: float(row[c]) for c in metrics.LOAD},
+                               {c: None if np.isnan(row[f"{c}_low"]) else
+                                (float(row[f"{c}_low"]), float(row[f"{c}_high"]))
+                                for c in metrics.LOAD})
+                 for rid, row in frame.iterrows())
 
 
 def _tallied(codes: np.ndarray, names: tuple[str, ...]) -> dict[str, int]:
@@ -156,7 +177,8 @@ def _deadline(d: DeadlineSummary) -> dict[str, Any]:
 
 
 def as_json(summary: RunSummary) -> dict[str, Any]:
-    """The summary as JSON-ready data: minutes to 0.01, shares in 0..1 to 0.0001."""
+    """The summary as JSON-ready data: minutes to 0.01, shares in 0..1 to 0.0001, on-call load
+per replication to 0.01."""
     return {
         "scenario": summary.scenario,
         "organisation": summary.organisation,
@@ -180,4 +202,8 @@ def as_json(summary: RunSummary) -> dict[str, Any]:
         "roles": [{"role": r.role, "requests": r.requests,
                    "time_to_mobilise": _spread(r.time_to_mobilise), "outcomes": dict(r.outcomes)}
                   for r in summary.roles],
+        "on_call_load": [{"responder": r.responder, **{
+            c: {"mean": round(r.mean[c], 2),
+                "ci95": None if (ci := r.ci[c]) is None else [round(ci[0], 2), round(ci[1], 2)]}
+            for c in r.mean}} for r in summary.load],
     }

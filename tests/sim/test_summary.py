@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from scipy import stats
 
 from drillsim.drills.cli import cli
 from drillsim.scenarios.measures import METRICS, TARGETS, outcome_milestones
@@ -74,6 +75,20 @@ def test_json_keys_come_from_the_definitions_table(simulate):
     assert {t for s in data["severities"] for t in s["sla"]} <= {t.name for t in TARGETS}
     assert data["ci_method"] == "replication means" and data["ci_level"] == 0.95
     assert data["metrics"]["time_to_resolve"]["ci_units"] == 3
+
+
+def test_on_call_load_is_a_mean_per_replication_with_students_t_interval(simulate):
+    run = simulate(scenario({"urgent": 5, "high": 5}), ORG, reps=3)
+    [load] = as_json(run_summary(run))["on_call_load"]
+    assert load["responder"] == "a"
+    assert load["pages"] == {"mean": 10.0, "ci95": [10.0, 10.0]}  # paged once per incident
+    engaged = run.records.responders.minutes_engaged.to_numpy()  # one row per replication
+    assert len(engaged) == 3 and engaged.std() > 0  # answer delays vary between replications
+    low, high = stats.t.interval(0.95, 2, loc=engaged.mean(), scale=stats.sem(engaged))
+    assert load["minutes_engaged"] == {"mean": round(engaged.mean(), 2),
+                                       "ci95": [round(low, 2), round(high, 2)]}
+    one = as_json(run_summary(simulate(scenario({"urgent": 5}), ORG, reps=1)))
+    assert one["on_call_load"][0]["pages"] == {"mean": 5.0, "ci95": None}
 
 
 def test_one_replication_uses_batch_means_and_says_so(write):
