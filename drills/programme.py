@@ -1,6 +1,7 @@
 """The drill programme and its calendar: quarterly game days, monthly tabletops and monthly chaos
 tests, each placed on a working day that is neither a public holiday nor inside one of the
-organisation's change freezes, at a local time that stays put across DST changes."""
+organisation's change freezes nor taken by another drill, at a local time that stays put across
+DST changes."""
 
 from __future__ import annotations
 
@@ -136,7 +137,9 @@ class Event:
 
 
 class Calendar:
-    """Places drills for one organisation."""
+    """Places drills for one organisation, one a day: a quarter's game day first, then each
+    month's tabletop, then its chaos test, so where each lands does not depend on which the
+    caller asks for first."""
 
     def __init__(self, org: Organisation, programme: Programme) -> None:
         from drillsim.sim.clock import holiday_dates, zone
@@ -145,6 +148,7 @@ class Calendar:
         self.tz = zone(org.timezone)
         self.off = holiday_dates(days_off(org))
         self.working = {d for w in org.business_hours.windows for d in w.days}
+        self.taken: dict[dt.date, tuple[Kind, int, int]] = {}  # by the drill: kind, year, month
 
     def blocked(self, day: dt.date) -> str | None:
         """Why a day cannot hold a drill, or None."""
@@ -157,9 +161,12 @@ class Calendar:
                 return f"a change freeze{': ' + freeze.reason if freeze.reason else ''}"
         return None
 
-    def day_in(self, year: int, month: int, slot: Slot, last_month: int | None = None) -> dt.date:
+    def day_in(self, kind: Kind, year: int, month: int, slot: Slot,
+               last_month: int | None = None) -> dt.date:
         """The first allowed day on one of the slot's weekdays on or after its `from_day`,
-        looking on to the end of `last_month` (default: the same month), then back from it."""
+        looking on to the end of `last_month` (default: the same month), then back from it; a
+        day another drill has taken is not allowed. The day is then this drill's."""
+        drill = (kind, year, month)
         from calendar import monthrange
 
         first = dt.date(year, month, slot.from_day)
@@ -171,11 +178,14 @@ class Calendar:
         for candidates, weekdays in ((ahead, slot.weekdays), (back, slot.weekdays),
                                      (ahead, WEEKDAYS), (back, WEEKDAYS)):
             for day in candidates:
-                if WEEKDAYS[day.weekday()] in weekdays and self.blocked(day) is None:
+                if (WEEKDAYS[day.weekday()] in weekdays and self.blocked(day) is None
+                        and self.taken.get(day, drill) == drill):
+                    self.taken[day] = drill
                     return day
         raise InputError([Problem("programme", None, "", (
-            f"no working day free of holidays and change freezes from {start_of_month} to {end}"
-            "; shorten a change freeze or move the drill"))])
+            f"no working day free of holidays, change freezes and other drills from "
+            f"{start_of_month} to {end} for the {kind}; shorten a change freeze or move the "
+            "drill"))])
 
     def event(self, kind: Kind, title: str, scenario: str, day: dt.date, slot: Slot) -> Event:
         from drillsim.sim.clock import to_instant
@@ -191,22 +201,27 @@ class Calendar:
             raise InputError([Problem("programme", None, "game_days", (
                 f"names no game day for Q{quarter}"))])
         middle = 3 * quarter - 1  # the quarter's middle month, else its last
-        day = self.day_in(year, middle, self.programme.game_day, last_month=3 * quarter)
+        day = self.day_in("game day", year, middle, self.programme.game_day,
+                          last_month=3 * quarter)
         return self.event("game day", found[0].title or found[0].scenario, found[0].scenario,
                           day, self.programme.game_day)
 
     def monthly(self, year: int, month: int) -> list[Event]:
         """The month's tabletop and chaos test, each scenario list taken in rotation."""
         p = self.programme
+        quarter = (month - 1) // 3 + 1
+        if any(g.quarter == quarter for g in p.game_days):
+            self.game_day(year, quarter)  # the quarter's game day has first pick of its days
         out = []
         if p.tabletops:
             scenario = p.tabletops[(month - 1) % len(p.tabletops)]
             out.append(self.event("tabletop", f"Tabletop: {scenario}", scenario,
-                                  self.day_in(year, month, p.tabletop), p.tabletop))
+                                  self.day_in("tabletop", year, month, p.tabletop), p.tabletop))
         if p.chaos_tests:
             scenario = p.chaos_tests[(month - 1) % len(p.chaos_tests)]
             out.append(self.event("chaos test", f"Chaos test (staging): {scenario}", scenario,
-                                  self.day_in(year, month, p.chaos_test), p.chaos_test))
+                                  self.day_in("chaos test", year, month, p.chaos_test),
+                                  p.chaos_test))
         return out
 
     def quarter(self, year: int, quarter: int) -> list[Event]:

@@ -73,6 +73,22 @@ def test_game_day_avoids_holidays_and_freezes(tmp_path: Path) -> None:
         assert event.start.weekday() < 5 and event.start.date() not in gb
 
 
+def test_one_drill_a_day_whichever_is_asked_for_first(tmp_path: Path) -> None:
+    freeze = "change_freezes: [{start: 2027-02-15, end: 2027-02-19, reason: release}]\n"
+    frozen = Calendar(org(freeze, tmp_path), Programme())
+    # the freeze pushes the game day to Tuesday 23 February, the chaos test's own first choice
+    chaos = next(e for e in frozen.monthly(2027, 2) if e.kind == "chaos test")
+    assert frozen.game_day(2027, 1).start.date() == dt.date(2027, 2, 23)
+    assert chaos.start.date() == dt.date(2027, 2, 24)
+    fresh = Calendar(org(freeze, tmp_path), Programme())
+    assert [(e.kind, e.start) for e in fresh.quarter(2027, 1)] == [
+        (e.kind, e.start) for e in sorted([frozen.game_day(2027, 1),
+                                           *(e for m in (1, 2, 3) for e in frozen.monthly(2027, m))],
+                                          key=lambda e: e.start)]
+    days = [e.start.date() for e in Calendar(org(freeze, tmp_path), Programme()).year(2027)]
+    assert len(days) == len(set(days)) == 4 + 12 + 12
+
+
 def test_players_are_not_on_call(tmp_path: Path) -> None:
     files, events = plan_files(None, Programme(), 1, 2027, 1, REPS)
     game = next(e for e in events if e.kind == "game day")
