@@ -3,6 +3,12 @@ same scorecards whichever executor runs them and with how many workers."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,3 +133,40 @@ def test_points_already_done_are_not_run_again(small):
     done = {(v, r) for v in range(4) for r in range(3)}
     ran = [point for point, _ in run_sweep(sweep, 4, Serial(), done)]
     assert sorted(ran) == [(v, 3) for v in range(4)]
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A Dask scheduler and one worker, each its own process as on separate machines, found by
+    their address as `--scheduler tcp://HOST:PORT` finds them."""
+    pytest.importorskip("distributed")
+    dask = Path(sys.executable).parent / "dask"
+    info = tmp_path / "scheduler.json"
+    common = ["--no-dashboard", "--scheduler-file", str(info)]
+    started = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                 *common], stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists():
+            assert time.monotonic() < deadline and started[0].poll() is None, "no scheduler"
+            time.sleep(0.1)
+        started.append(subprocess.Popen([dask, "worker", "--nworkers", "1", "--nthreads", "1",
+                                         *common], stderr=subprocess.DEVNULL))
+        address = json.loads(info.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(1, timeout=60)
+        yield address
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_a_sweep_on_a_separate_dask_scheduler_gives_the_same_scorecards(small, dask_cluster):
+    assert dask_cluster.startswith("tcp://127.0.0.1:")
+    sweep = Sweep.of(small, 11)
+    executor = Dask(dask_cluster)
+    assert executor.name.endswith(dask_cluster)
+    pd.testing.assert_frame_equal(sweep_frame(sweep, 4, executor), sweep_frame(sweep, 4, Serial()))
