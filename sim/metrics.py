@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,7 +103,8 @@ def responder_load(responders: pd.DataFrame) -> pd.DataFrame:
     return load_frame(total.index, total.to_numpy(float), squares.to_numpy(float), n)
 
 
-def load_frame(responders: Any, total: np.ndarray, squares: np.ndarray, n: int) -> pd.DataFrame:
+def load_frame(responders: Sequence[str] | pd.Index, total: np.ndarray, squares: np.ndarray,
+               n: int) -> pd.DataFrame:
     """The on-call load table from per-responder sums over n replications (an interval's low
     end stops at zero: no load is negative)."""
     mean, low, high = replication_means(total, squares, n)
