@@ -100,12 +100,15 @@ def command(file: str, reps: int | None, seed: int | None, org: str | None,
     spec, bundle = load_hypotheses(file, reps, org)
     seed = spec.seed if seed is None else seed
     needs_load = any(h.kind == "load" for h in spec.hypotheses)
-    run = replicate(bundle, spec.replications, seed, workers, records=needs_load)
     load = None
     if needs_load:
-        from drillsim.sim.load import on_call_load
+        from drillsim.sim.load import LoadTally
 
-        load = on_call_load(bundle, run.records, spec.replications, seed)
+        tally = LoadTally(bundle, spec.replications, seed)
+        run = replicate(bundle, spec.replications, seed, workers, chunks=tally.add)
+        load = tally.report()
+    else:
+        run = replicate(bundle, spec.replications, seed, workers, records=False)
     from drillsim.sim.verdicts import Observed, evaluate
 
     verdicts = evaluate(spec.hypotheses, Observed.from_tally(run.tally), spec.replications, load)

@@ -784,7 +784,7 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
 
     from drillsim.drills.load import as_json, print_load
     from drillsim.scenarios.loader import load
-    from drillsim.sim.load import horizon, on_call_load
+    from drillsim.sim.load import LoadTally, horizon
     from drillsim.sim.runner import replicate
 
     if report_file:
@@ -795,8 +795,9 @@ def load_command(scenario: str, org_file: str | None, reps: int, seed: int, work
         refuse_existing(report_file, force)
     bundle = load(scenario, org_file)
     horizon(bundle)  # a drill has no horizon: refuse before simulating
-    result = replicate(bundle, reps, seed, workers, events=True)
-    report = on_call_load(bundle, result.records, reps, seed)
+    tally = LoadTally(bundle, reps, seed)
+    replicate(bundle, reps, seed, workers, events=True, chunks=tally.add)  # memory stays flat
+    report = tally.report()
     if report_file:
         from drillsim.drills.load import report_data
         from drillsim.reports.render import write_report

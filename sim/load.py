@@ -155,85 +155,114 @@ def _covered(at: np.ndarray, spans: list[Span], start: dt.datetime) -> np.ndarra
     return (k >= 0) & (at < hi[np.clip(k, 0, None)])
 
 
-def _per_replication(frame: pd.DataFrame, reps: int, column: str | None = None) -> np.ndarray:
-    """Rows (or distinct values of `column`) per replication, 0 where a replication has none."""
-    counts = (frame.groupby("replication")[column].nunique() if column
-              else frame.groupby("replication").size())
-    return counts.reindex(range(reps), fill_value=0).to_numpy(dtype=float)
+class LoadTally:
+    """The counts behind the load report, per replication, folded in from records as they come:
+    all at once, or a chunk of whole replications at a time so that memory stays flat however
+    many replications run. Each count is kept per replication for the intervals."""
 
+    def __init__(self, bundle: Bundle, replications: int, seed: int) -> None:
+        self.bundle, self.replications, self.seed = bundle, replications, seed
+        self.lo, self.hi = horizon(bundle)
+        self.schedules = [rotation_schedule(bundle.org, rot, self.lo, self.hi)
+                          for rot in bundle.org.rotations]
+        self.on_call = person_on_call(bundle.org, self.schedules)
+        self.counts: dict[tuple[str, str], np.ndarray] = {}  # (who, what): per replication
 
-def _band_estimates(pages: pd.DataFrame, reps: int, months: float) -> dict[str, Estimate]:
-    return {b: estimate(_per_replication(pages[pages["band"] == b], reps) / months)
-            for b in BAND_NAMES}
+    def _add(self, key: tuple[str, str], frame: pd.DataFrame, column: str | None = None) -> None:
+        """Add each replication's rows (or distinct values of `column`) of `frame`."""
+        counts = (frame.groupby("replication")[column].nunique() if column
+                  else frame.groupby("replication").size())
+        into = self.counts.setdefault(key, np.zeros(self.replications))
+        into[counts.index.to_numpy(dtype=int)] += counts.to_numpy(dtype=float)
 
+    def add(self, records: Records) -> None:
+        """Fold in whole replications' records (with their event log)."""
+        pages = _pages(records, self.bundle)
+        at = pages["at"].to_numpy(dtype=float)
+        for rot in self.schedules:
+            reached = np.zeros(len(pages), dtype=bool)
+            for m in rot.members:
+                reached |= ((pages["responder"].to_numpy() == m.responder)
+                            & _covered(at, list(m.spans), self.lo))
+            self._count(f"rotation:{rot.rotation}", pages[reached], pages[reached])
+        for responder, theirs in pages.groupby("responder", sort=False):
+            spans = self.on_call.get(str(responder), [])
+            while_on_call = theirs[_covered(theirs["at"].to_numpy(dtype=float), spans, self.lo)]
+            self._count(f"responder:{responder}", theirs, while_on_call)
+        engaged = records.responders
+        for responder, rows in engaged.groupby("responder", sort=False):
+            into = self.counts.setdefault((f"responder:{responder}", "minutes_engaged"),
+                                          np.zeros(self.replications))
+            into[rows["replication"].to_numpy(dtype=int)] += rows["minutes_engaged"].to_numpy(
+                dtype=float)
 
-def _shift_estimate(pages: pd.DataFrame, reps: int, minutes_on_call: float) -> Estimate | None:
-    """Distinct incidents reaching someone while on call, per 12 hours on call."""
-    if minutes_on_call <= 0:
-        return None
-    pairs = pages.drop_duplicates(["replication", "incident", "responder"])
-    return estimate(_per_replication(pairs, reps) * SHIFT_MINUTES / minutes_on_call)
+    def _count(self, who: str, pages: pd.DataFrame, on_call: pd.DataFrame) -> None:
+        for band in BAND_NAMES:
+            self._add((who, band), pages[pages["band"] == band])
+        self._add((who, "shift incidents"),
+                  on_call.drop_duplicates(["replication", "incident", "responder"]))
+
+    def per_replication(self, who: str, what: str) -> np.ndarray:
+        return self.counts.get((who, what), np.zeros(self.replications))
+
+    def report(self) -> LoadReport:
+        org, reps = self.bundle.org, self.replications
+        span_minutes = (self.hi - self.lo).total_seconds() / 60.0
+        months = span_minutes / MONTH_MINUTES
+
+        def bands(who: str) -> dict[str, Estimate]:
+            return {b: estimate(self.per_replication(who, b) / months) for b in BAND_NAMES}
+
+        def per_shift(who: str, minutes_on_call: float) -> Estimate | None:
+            """Distinct incidents reaching someone while on call, per 12 hours on call."""
+            if minutes_on_call <= 0:
+                return None
+            return estimate(self.per_replication(who, "shift incidents") * SHIFT_MINUTES
+                            / minutes_on_call)
+
+        rotations = []
+        for rot in self.schedules:
+            who = f"rotation:{rot.rotation}"
+            shift = per_shift(who, sum(m.on_call_minutes for m in rot.members))
+            flags = []
+            if shift is not None and shift.mean > MAX_INCIDENTS_PER_SHIFT:
+                flags.append(f"{shift.mean:.1f} incidents per 12-hour shift (limit 2)")
+            if rot.understaffed:
+                flags.append(f"24/7 on one site with {len(rot.members)} people (fewer than 8)")
+            if rot.gaps:
+                flags.append(f"{len(rot.gaps)} coverage gap(s), {rot.gap_minutes / 60:.1f} h")
+            rotations.append(RotationLoad(rot, bands(who), shift, tuple(flags)))
+
+        people = []
+        for r in org.responders:
+            who = f"responder:{r.id}"
+            counts = {b: self.per_replication(who, b) for b in BAND_NAMES}
+            if r.id not in self.on_call and not any(c.any() for c in counts.values()):
+                continue  # never on call and never paged
+            spans = self.on_call.get(r.id, [])
+            minutes = sum((b - a).total_seconds() / 60.0 for a, b in spans)
+            out_of_hours = estimate(np.sum([counts[b] for b in OUT_OF_HOURS], axis=0) / months)
+            shift = per_shift(who, minutes)
+            share = minutes / span_minutes
+            flags = []
+            if share > MAX_ON_CALL_SHARE:
+                flags.append(f"on call {share:.0%} of the time (limit 25%)")
+            if shift is not None and shift.mean > MAX_INCIDENTS_PER_SHIFT:
+                flags.append(f"{shift.mean:.1f} incidents per 12-hour shift (limit 2)")
+            band = interruption_band(out_of_hours.mean)
+            if band in ("bad", "burnout"):
+                flags.append(f"{out_of_hours.mean:.1f} out-of-hours interruptions a month ({band})")
+            people.append(ResponderLoad(
+                r.id, r.name or r.id, r.timezone or org.timezone, bands(who),
+                estimate(np.sum(list(counts.values()), axis=0) / months), out_of_hours, shift,
+                estimate(self.per_replication(who, "minutes_engaged") / 60.0 / months), share,
+                tuple(flags)))
+        return LoadReport(self.bundle.scenario.name, org.name, reps, self.seed, self.lo,
+                          self.hi, tuple(people), tuple(rotations))
 
 
 def on_call_load(bundle: Bundle, records: Records, replications: int, seed: int) -> LoadReport:
     """The load report of a finished run (its records must include the event log)."""
-    org = bundle.org
-    lo, hi = horizon(bundle)
-    span_minutes = (hi - lo).total_seconds() / 60.0
-    months = span_minutes / MONTH_MINUTES
-    pages = _pages(records, bundle)
-    at = pages["at"].to_numpy(dtype=float)
-    schedules = [rotation_schedule(org, rot, lo, hi) for rot in org.rotations]
-    on_call = person_on_call(org, schedules)
-
-    rotations = []
-    for rot in schedules:
-        reached = np.zeros(len(pages), dtype=bool)
-        for m in rot.members:
-            reached |= (pages["responder"].to_numpy() == m.responder) & _covered(at, list(m.spans), lo)
-        mine = pages[reached]
-        per_shift = _shift_estimate(mine, replications,
-                                    sum(m.on_call_minutes for m in rot.members))
-        flags = []
-        if per_shift is not None and per_shift.mean > MAX_INCIDENTS_PER_SHIFT:
-            flags.append(f"{per_shift.mean:.1f} incidents per 12-hour shift (limit 2)")
-        if rot.understaffed:
-            flags.append(f"24/7 on one site with {len(rot.members)} people (fewer than 8)")
-        if rot.gaps:
-            flags.append(f"{len(rot.gaps)} coverage gap(s), {rot.gap_minutes / 60:.1f} h")
-        rotations.append(RotationLoad(rot, _band_estimates(mine, replications, months),
-                                      per_shift, tuple(flags)))
-
-    engaged = records.responders.pivot_table(index="replication", columns="responder",
-                                             values="minutes_engaged", aggfunc="sum")
-    engaged = engaged.reindex(range(replications), fill_value=0.0).fillna(0.0)
-    people = []
-    paged = set(pages["responder"])
-    for r in org.responders:
-        if r.id not in on_call and r.id not in paged:
-            continue
-        theirs = pages[pages["responder"] == r.id]
-        spans = on_call.get(r.id, [])
-        minutes = sum((b - a).total_seconds() / 60.0 for a, b in spans)
-        while_on_call = theirs[_covered(theirs["at"].to_numpy(dtype=float), spans, lo)]
-        by_band = _band_estimates(theirs, replications, months)
-        out_of_hours = estimate(_per_replication(theirs[theirs["band"].isin(OUT_OF_HOURS)],
-                                                 replications) / months)
-        per_shift = _shift_estimate(while_on_call, replications, minutes)
-        hours = (engaged[r.id].to_numpy(dtype=float) if r.id in engaged
-                 else np.zeros(replications)) / 60.0 / months
-        share = minutes / span_minutes
-        flags = []
-        if share > MAX_ON_CALL_SHARE:
-            flags.append(f"on call {share:.0%} of the time (limit 25%)")
-        if per_shift is not None and per_shift.mean > MAX_INCIDENTS_PER_SHIFT:
-            flags.append(f"{per_shift.mean:.1f} incidents per 12-hour shift (limit 2)")
-        band = interruption_band(out_of_hours.mean)
-        if band in ("bad", "burnout"):
-            flags.append(f"{out_of_hours.mean:.1f} out-of-hours interruptions a month ({band})")
-        people.append(ResponderLoad(r.id, r.name or r.id, r.timezone or org.timezone, by_band,
-                                    estimate(_per_replication(theirs, replications) / months),
-                                    out_of_hours, per_shift, estimate(hours), share,
-                                    tuple(flags)))
-    return LoadReport(bundle.scenario.name, org.name, replications, seed, lo, hi, tuple(people),
-                      tuple(rotations))
+    tally = LoadTally(bundle, replications, seed)
+    tally.add(records)
+    return tally.report()

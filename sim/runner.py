@@ -19,6 +19,7 @@ from drillsim.sim.records import Records, build
 from drillsim.sim.tally import Replication, Tally
 
 BATCH = 32  # replications a worker runs per round trip, at most
+CHUNK = 50  # replications whose records are built together when handed on in chunks
 _worker: tuple[Bundle, CompiledOrg] | None = None
 
 
@@ -78,24 +79,30 @@ def default_workers() -> int:
 
 def replicate(bundle: Bundle, replications: int, seed: int, workers: int | None = None,
               progress: Callable[[int], None] | None = None, events: bool = True,
-              records: bool = True) -> Run:
+              records: bool = True, chunks: Callable[[Records], None] | None = None) -> Run:
     """Run `replications` replications of a bundle; `progress(k)` after each k-th finishes.
     Results are folded into the run's tally as they arrive. Without `records` no rows are kept
     (a summary needs none, and memory stays flat in replications); without `events` the
-    records' event log stays empty (nothing else changes)."""
+    records' event log stays empty (nothing else changes). With `chunks`, the records are
+    handed to it CHUNK whole replications at a time, in order, and not kept."""
     workers = min(workers or default_workers(), replications)
     tally = Tally(tuple(bundle.org.severities))
+    clock = WallClock(bundle.scenario.start_instant())  # no second compile
     runs: list[RunRecords] = []
     with closing(_iterate(bundle, replications, seed, workers, progress, events,
-                          records)) as running:  # closed at once on Ctrl-C
+                          records or chunks is not None)) as running:  # closed at once on Ctrl-C
         for rep in running:  # in replication order
             tally.add(rep)
             if rep.rows is not None:
                 runs.append(rep.rows)
-    kept = None
-    if records:
-        kept = build(runs, WallClock(bundle.scenario.start_instant()))  # no second compile
-    return Run(bundle, replications, seed, tally, kept)
+            if chunks is not None and len(runs) == CHUNK:
+                chunks(build(runs, clock))
+                runs = []
+    if chunks is not None:
+        if runs:
+            chunks(build(runs, clock))
+        return Run(bundle, replications, seed, tally, None)
+    return Run(bundle, replications, seed, tally, build(runs, clock) if records else None)
 
 
 def _iterate(bundle: Bundle, replications: int, seed: int, workers: int,

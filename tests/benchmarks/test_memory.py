@@ -2,13 +2,28 @@
 replication) at 10, 100, 1,000 and 10,000 replications on two workers, each in a fresh process.
 Without records (a summary only) the parent keeps a few bytes per incident and the workers
 nothing between batches, so memory is flat; keeping the records (what `--out` and `--report`
-need) is shown alongside for 10 to 1,000 replications."""
+need) is shown alongside for 10 to 1,000 replications. `drillsim load` builds records (its
+bands need the pages' times) but hands them on fifty replications at a time: flat too."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from typing import Any
 
-from .measure import MIB, measure
+from .measure import MIB, OWN_PEAK, measure
+
+LOAD = OWN_PEAK + """
+import json, sys
+from drillsim.scenarios.loader import load
+from drillsim.sim.load import LoadTally
+from drillsim.sim.runner import replicate
+bundle, reps = load("demo"), int(sys.argv[1])
+tally = LoadTally(bundle, reps, 7)
+replicate(bundle, reps, 7, workers=2, chunks=tally.add)
+print(json.dumps({"parent": own_peak(), "responders": len(tally.report().responders)}))
+"""
 
 
 def test_peak_memory_is_flat_in_replications() -> None:
@@ -30,3 +45,14 @@ def test_peak_memory_is_flat_in_replications() -> None:
           f"{(lean[10000]['worker'] - lean[10]['worker']) / MIB:+.0f} MiB")
     assert per_incident < 200  # compact arrays only: records take kilobytes per incident
     assert lean[10000]["worker"] < 1.2 * lean[10]["worker"]
+
+
+def test_the_load_report_keeps_no_records_between_chunks() -> None:
+    print("\ndrillsim load demo on 2 workers: peak resident memory (MiB) of the parent")
+    peak = {}
+    for reps in (100, 1000):
+        out = subprocess.run([sys.executable, "-c", LOAD, str(reps)], capture_output=True,
+                             text=True, check=True)
+        peak[reps] = json.loads(out.stdout)["parent"]
+        print(f"{reps:12,d} replications  {peak[reps] / MIB:6.0f}")
+    assert peak[1000] < 1.15 * peak[100]  # ten times the replications

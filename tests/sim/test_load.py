@@ -14,10 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drillsim.scenarios.loader import load
+from drillsim.sim import runner
 from drillsim.sim.bands import band_minutes, band_of
-from drillsim.sim.load import MONTH_MINUTES, interruption_band, on_call_load
+from drillsim.sim.load import MONTH_MINUTES, LoadTally, interruption_band, on_call_load
 from drillsim.sim.records import Records
 from drillsim.sim.rotation_quality import balance, rotation_schedule
+from drillsim.sim.runner import replicate
 
 LONDON, NEW_YORK, UTC = ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), dt.UTC
 H = 60.0
@@ -178,3 +180,43 @@ def test_interruption_bands_and_balance():
         "good", "good", "watch", "watch", "bad", "bad", "burnout", "burnout"]
     assert balance([10, 10]) == 1 and balance([30, 0, 0]) == pytest.approx(1 / 3)
     assert balance([]) == 1
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(st.integers(1, 8), min_size=1, max_size=9))
+def test_the_load_report_from_chunks_of_replications_is_the_one_from_all_at_once(sizes):
+    bundle = load("demo")
+    reps = 9
+    run = replicate(bundle, reps, 5, workers=1)
+    whole = on_call_load(bundle, run.records, reps, 5)
+    tally, first = LoadTally(bundle, reps, 5), 0
+    for size in [*sizes, reps]:  # the last takes whatever is left
+        chunk = list(range(first, min(first + size, reps)))
+        if chunk:
+            tally.add(Records(**{name: _rows_of(getattr(run.records, name), chunk)
+                                 for name in Records.__dataclass_fields__}))
+        first += size
+    assert repr(tally.report()) == repr(whole)
+
+
+def _rows_of(frame, replications):
+    """A records frame cut to some replications (what is not a frame passes unchanged)."""
+    if isinstance(frame, pd.DataFrame) and "replication" in frame:
+        return frame[frame["replication"].isin(replications)]
+    return frame
+
+
+def test_a_run_hands_its_records_on_in_chunks_and_keeps_none(monkeypatch):
+    monkeypatch.setattr(runner, "CHUNK", 4)
+    bundle = load("demo")
+    tally, seen = LoadTally(bundle, 10, 5), []
+
+    def chunk(records: Records) -> None:
+        seen.append(sorted(set(records.incidents["replication"])))
+        tally.add(records)
+
+    run = replicate(bundle, 10, 5, workers=2, chunks=chunk)
+    assert run.kept is None
+    assert seen == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    whole = replicate(bundle, 10, 5, workers=1)
+    assert repr(tally.report()) == repr(on_call_load(bundle, whole.records, 10, 5))
