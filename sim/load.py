@@ -168,10 +168,9 @@ class LoadTally:
         self.on_call = person_on_call(bundle.org, self.schedules)
         self.counts: dict[tuple[str, str], np.ndarray] = {}  # (who, what): per replication
 
-    def _add(self, key: tuple[str, str], frame: pd.DataFrame, column: str | None = None) -> None:
-        """Add each replication's rows (or distinct values of `column`) of `frame`."""
-        counts = (frame.groupby("replication")[column].nunique() if column
-                  else frame.groupby("replication").size())
+    def _add(self, key: tuple[str, str], frame: pd.DataFrame) -> None:
+        """Add each replication's number of rows of `frame`."""
+        counts = frame.groupby("replication").size()
         into = self.counts.setdefault(key, np.zeros(self.replications))
         into[counts.index.to_numpy(dtype=int)] += counts.to_numpy(dtype=float)
 
@@ -197,12 +196,14 @@ class LoadTally:
                 dtype=float)
 
     def _count(self, who: str, pages: pd.DataFrame, on_call: pd.DataFrame) -> None:
+        """Pages by band, and distinct incidents among the pages sent while on call."""
         for band in BAND_NAMES:
             self._add((who, band), pages[pages["band"] == band])
         self._add((who, "shift incidents"),
                   on_call.drop_duplicates(["replication", "incident", "responder"]))
 
     def per_replication(self, who: str, what: str) -> np.ndarray:
+        """A count for each replication (zeros where nothing was counted)."""
         return self.counts.get((who, what), np.zeros(self.replications))
 
     def report(self) -> LoadReport:
