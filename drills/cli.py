@@ -138,13 +138,15 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
       drillsim run data-breach --org my-plan/organisation.yaml --map skill:security=backend
       drillsim run demo --fail-on-miss --objective 90%
     """
+    import contextlib
     import datetime as dt
+    import importlib.util
 
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from drillsim.drills.output import earlier_results
+    from drillsim.drills.output import Manifest, earlier_results, results_in_parts, write_results
     from drillsim.reports.render import format_of
     from drillsim.scenarios.loader import load
     from drillsim.scenarios.names import parse_map
@@ -156,26 +158,35 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         format_of(report_file)
     bundle = load(scenario, org_file, parse_map(maps))
     from drillsim.sim.runner import default_workers, replicate
+    from drillsim.sim.summary import RunSummary, as_json, run_summary
 
     workers = min(workers or default_workers(), reps)
     err = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True,
-                  disable=fmt == "json" or not err.is_terminal) as progress:
-        task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
-        result = replicate(bundle, reps, seed, workers,
-                           progress=lambda done: progress.update(task, completed=done),
-                           records=bool(out or report_file))  # the summary needs no records
-    from drillsim.sim.summary import as_json, run_summary
 
-    summary = run_summary(result)
-    if out:
+    def manifest(summary: RunSummary) -> Manifest:
         from importlib.metadata import version
 
-        from drillsim.drills.output import write_results
+        return Manifest(version("drillsim"), click.get_current_context().meta["argv"],
+                        as_json(summary), started, workers)
 
-        write_results(result, out, version("drillsim"), click.get_current_context().meta["argv"],
-                      as_json(summary), started, workers, replaces)
+    # with --out alone the records go to the folder as they come (Parquet), and none are kept
+    streamed = bool(out) and not report_file and importlib.util.find_spec("pyarrow") is not None
+    with contextlib.ExitStack() as stack:
+        parts = stack.enter_context(results_in_parts(out, replaces)) if out and streamed \
+            else None
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True,
+                      disable=fmt == "json" or not err.is_terminal) as progress:
+            task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
+            result = replicate(bundle, reps, seed, workers,
+                               progress=lambda done: progress.update(task, completed=done),
+                               records=bool(report_file),  # the summary needs no records
+                               chunks=parts.add if parts is not None else None)
+        summary = run_summary(result)
+        if parts is not None:
+            parts.finish(result, manifest(summary))
+    if out and not streamed:
+        write_results(result, out, manifest(summary), replaces)
     if report_file:
         from drillsim.reports.data import run_report
         from drillsim.reports.render import write_report

@@ -9,7 +9,9 @@ import datetime as dt
 import hashlib
 import json
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from drillsim.scenarios.errors import InputError, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+    from drillsim.sim.records import Records
     from drillsim.sim.runner import Run
 
 TABLES = ("events", "incidents", "deadlines", "responders", "mobilisations")
@@ -73,43 +76,99 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _context(run: Run) -> dict[str, Any]:
+def _context(run: Run, last_event: float) -> dict[str, Any]:
     """What a report of these records needs to know of the organisation, and the stretch of time
     the records cover (a workload's horizon; a drill's first to last event)."""
     import pandas as pd
 
     org, scenario = run.bundle.org, run.bundle.scenario
     start = pd.Timestamp(scenario.start_instant())
-    span = scenario.workload.horizon if scenario.workload is not None \
-        else float(run.records.events["at"].max())
+    span = scenario.workload.horizon if scenario.workload is not None else last_event
     return {"organisation": {"name": org.name, "timezone": org.timezone, "currency": org.currency,
                              "severities": list(org.severities)},
             "covers": [start.isoformat(), (start + pd.Timedelta(minutes=span)).isoformat()]}
 
 
-def write_results(run: Run, folder: str | Path, version: str, command: list[str],
-                  summary: dict[str, Any], started: dt.datetime, workers: int,
-                  replaces: list[str]) -> Path:
+@dataclass(frozen=True)
+class Manifest:
+    """What the manifest records of how a results folder was made, besides its tables."""
+
+    version: str
+    command: list[str]
+    summary: dict[str, Any]
+    started: dt.datetime
+    workers: int
+
+    def write(self, staging: Path, run: Run, tables: dict[str, str], last_event: float) -> None:
+        manifest = {
+            "drillsim": self.version,
+            "command": self.command,
+            "started": self.started.isoformat(),
+            "scenario": run.bundle.scenario.name,
+            "inputs": {source_name(Path(src)): sha256(src) for src in run.bundle.sources},
+            "seed": run.seed,
+            "replications": run.replications,
+            "workers": self.workers,
+            "versions": {"python": platform.python_version(),
+                         **{name: package_version(name) for name in ("simpy", "numpy", "pandas")}},
+            "tables": tables,
+            **_context(run, last_event),
+            "summary": self.summary,
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def write_results(run: Run, folder: str | Path, manifest: Manifest, replaces: list[str]) -> Path:
     """Write events, incidents, deadlines and responders (Parquet, or CSV without pyarrow) and
     `manifest.json` into `folder`: a new folder appears whole; in an existing one the files of
     `replaces` (see earlier_results) give way to the new ones and the manifest comes last."""
     with staged_folder(folder, replaces, last=MANIFEST) as staging:
         records = run.records
         tables = {name: _table(getattr(records, name), staging, name) for name in TABLES}
-        manifest = {
-            "drillsim": version,
-            "command": command,
-            "started": started.isoformat(),
-            "scenario": run.bundle.scenario.name,
-            "inputs": {source_name(Path(src)): sha256(src) for src in run.bundle.sources},
-            "seed": run.seed,
-            "replications": run.replications,
-            "workers": workers,
-            "versions": {"python": platform.python_version(),
-                         **{name: package_version(name) for name in ("simpy", "numpy", "pandas")}},
-            "tables": tables,
-            **_context(run),
-            "summary": summary,
-        }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        manifest.write(staging, run, tables, float(records.events["at"].max()))
     return Path(folder)
+
+
+class TableParts:
+    """The record tables of a run written whole replications at a time, so a run with `--out`
+    keeps no records: each chunk becomes a part file in the staging folder, and at the end the
+    parts join into one Parquet file per table, the same as written at once (a column that is
+    empty in one chunk takes its type from the others)."""
+
+    def __init__(self, staging: Path) -> None:
+        self.staging = staging
+        self.parts: dict[str, list[Path]] = {name: [] for name in TABLES}
+        self.last_event = 0.0
+
+    def add(self, records: Records) -> None:
+        k = len(self.parts["events"])
+        for name in TABLES:
+            path = self.staging / f".{name}.{k:06d}.parquet"
+            getattr(records, name).to_parquet(path, index=False)
+            self.parts[name].append(path)
+        if len(records.events):
+            self.last_event = max(self.last_event, float(records.events["at"].max()))
+
+    def finish(self, run: Run, manifest: Manifest) -> None:
+        """Join the parts and write the manifest."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        tables = {}
+        for name, parts in self.parts.items():
+            schema = pa.unify_schemas([pq.read_schema(p) for p in parts],
+                                      promote_options="permissive")
+            with pq.ParquetWriter(self.staging / f"{name}.parquet", schema) as writer:
+                for part in parts:
+                    writer.write_table(pq.read_table(part).cast(schema))
+                    part.unlink()
+            tables[name] = f"{name}.parquet"
+        manifest.write(self.staging, run, tables, self.last_event)
+
+
+@contextmanager
+def results_in_parts(folder: str | Path, replaces: list[str]) -> Iterator[TableParts]:
+    """`write_results` for a run still to come: hand `add` to the run as its chunks, then
+    `finish`; the folder appears (or its files are replaced) only if the block completes."""
+    with staged_folder(folder, replaces, last=MANIFEST) as staging:
+        yield TableParts(staging)

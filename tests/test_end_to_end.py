@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
 from drillsim.scenarios.loader import bundled, load
 from drillsim.scenarios.measures import METRICS
+from drillsim.sim import runner
 from drillsim.sim.runner import replicate
 
 
@@ -71,6 +74,55 @@ def test_results_folder_holds_records_and_a_manifest(tmp_path: Path) -> None:
     for table in manifest["tables"].values():
         assert (out / table).stat().st_size > 0
     assert [p.name for p in tmp_path.iterdir()] == ["results"]  # no staging folder left behind
+
+
+def tables(folder: Path) -> dict[str, pd.DataFrame]:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return {name: pd.read_parquet(folder / file) for name, file in manifest["tables"].items()}
+
+
+@pytest.mark.parametrize(("scenario", "chunk"), [("demo", 3), ("database-failover-drill", 2),
+                                                 ("quarter-three-tier-teams", 5)])
+def test_out_written_a_chunk_at_a_time_is_the_folder_written_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str, chunk: int) -> None:
+    """`--out` alone streams the records into the folder chunk by chunk; with `--report` they
+    are kept and written at once. The tables read back the same (a drill's span too)."""
+    monkeypatch.setattr(runner, "CHUNK", chunk)
+    args = ["run", scenario, "--reps", "7", "--workers", "2", "--seed", "5", "--format", "json"]
+    streamed, kept = tmp_path / "streamed", tmp_path / "kept"
+    assert CliRunner().invoke(cli, [*args, "--out", str(streamed)]).exit_code == 0
+    assert CliRunner().invoke(cli, [*args, "--out", str(kept), "--report",
+                                    str(tmp_path / "r.md")]).exit_code == 0
+    one, other = tables(streamed), tables(kept)
+    assert set(one) == {"events", "incidents", "deadlines", "responders", "mobilisations"}
+    for name, frame in one.items():
+        pd.testing.assert_frame_equal(frame, other[name], obj=name)
+    assert len(one["events"]) > 7 and set(one["incidents"]["replication"]) == set(range(7))
+    manifests = [json.loads((f / "manifest.json").read_text()) for f in (streamed, kept)]
+    stripped = [{k: v for k, v in m.items() if k not in ("started", "command")}
+                for m in manifests]
+    assert stripped[0] == stripped[1]  # summary, span covered, inputs, tables
+    written = sorted(p.name for p in streamed.iterdir())
+    assert written == sorted([*manifests[0]["tables"].values(), "manifest.json"])  # no parts
+
+
+def test_an_interrupted_streamed_run_leaves_nothing_behind(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillsim.drills import output
+
+    monkeypatch.setattr(runner, "CHUNK", 2)
+    calls = []
+
+    def interrupted(self: output.TableParts, records: object) -> None:
+        calls.append(records)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(output.TableParts, "add", interrupted)
+    result = CliRunner().invoke(cli, ["run", "demo", "--reps", "6", "--workers", "1",
+                                      "--out", str(tmp_path / "results")])
+    assert result.exit_code != 0 and len(calls) == 2
+    assert list(tmp_path.iterdir()) == []  # neither the folder nor its staging
 
 
 def test_a_run_without_its_event_log_has_the_same_records_and_summary() -> None:

@@ -270,11 +270,11 @@ def test_no_report_signals_a_missed_target_by_colour_alone(simulate, tmp_path):
 
     run = simulate(DEADLINES)
     folder = tmp_path / "results"
-    from drillsim.drills.output import write_results
+    from drillsim.drills.output import Manifest, write_results
     from drillsim.sim.summary import as_json
 
-    write_results(run, folder, "test", ["drillsim"], as_json(run_summary(run)),
-                  dt.datetime.now().astimezone(), 1, [])
+    write_results(run, folder, Manifest("test", ["drillsim"], as_json(run_summary(run)),
+                                        dt.datetime.now().astimezone(), 1), [])
     from drillsim.reports.history import incident_report, load_history, periodic
 
     pages = {"run": render("run", "html", run_report(run, run_summary(run))),
