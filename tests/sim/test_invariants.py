@@ -1,6 +1,7 @@
 """What must hold in any run's records, checked on every bundled scenario and on a saturated team
-pool: an incident's milestones come in order, nobody works more incidents at once than their
-capacity, and the per-responder and per-incident counts are the event log's own counts."""
+pool: an incident's milestones come in order, whoever acknowledged it was paged for it, nobody
+works more incidents at once than their capacity, and the per-responder and per-incident counts
+are the event log's own counts."""
 
 from __future__ import annotations
 
@@ -57,6 +58,18 @@ def check_counts(run: Run) -> None:
     assert (pages == paged.reindex(pages.index, fill_value=0)).all()
 
 
+def check_acknowledgements(run: Run) -> None:
+    """Whoever acknowledged an incident was paged for it, and the log runs forward in time."""
+    events, incidents = run.records.events, run.records.incidents
+    pages = events[events["kind"] == "paged"]
+    paged = set(zip(pages["replication"], pages["incident"], pages["actor"], strict=True))
+    answered = incidents.dropna(subset=["acknowledged_by"])
+    assert len(answered) > 0
+    assert all(key in paged for key in zip(answered["replication"], answered["incident"],
+                                           answered["acknowledged_by"], strict=True))
+    assert all((log["at"].diff().dropna() >= 0).all() for _, log in events.groupby("replication"))
+
+
 def busiest(run: Run) -> dict[str, int]:
     """Each responder's most incidents at once in any replication, from the event log: engaged
     until they hand over, are pulled off, or the incident is resolved."""
@@ -90,6 +103,7 @@ def test_records_are_consistent(scenario: str, busy_pool: Path) -> None:
     result = run(busy_pool if scenario == "busy pool" else scenario)
     check_milestones(result.records.incidents)
     check_counts(result)
+    check_acknowledgements(result)
     capacity = {r.id: r.capacity for r in result.bundle.org.responders}
     most = busiest(result)
     assert most, "nobody worked"
