@@ -23,7 +23,7 @@ from drillsim.sim.intervals import BATCH_MEANS
 
 if TYPE_CHECKING:
     from drillsim.sim.metrics import Share
-    from drillsim.sim.summary import ResponderLoad, RunSummary
+    from drillsim.sim.summary import OnCallLoad, RunSummary
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>$~])")  # `$` would start mathematics on GitHub
@@ -54,7 +54,7 @@ def tally(counts: Mapping[str, int], leave_out: tuple[str, ...] = ()) -> str:
 LOAD_SHOWN = ("pages", "night_pages", "off_hours_pages", "minutes_engaged")
 
 
-def load_ci(load: ResponderLoad, measure: str) -> str:
+def load_ci(load: OnCallLoad, measure: str) -> str:
     """The 95% interval of a responder's mean load per replication, `24.7–35.3` pages or
     `1h 10m – 2h 05m` engaged (`–` from a single replication)."""
     ci = load.ci[measure]
@@ -63,7 +63,7 @@ def load_ci(load: ResponderLoad, measure: str) -> str:
     return format_span(*ci) if measure == "minutes_engaged" else f"{ci[0]:.1f}–{ci[1]:.1f}"
 
 
-def load_mean(load: ResponderLoad, measure: str) -> str:
+def load_mean(load: OnCallLoad, measure: str) -> str:
     """A responder's mean load per replication: pages to one decimal, time as a duration."""
     value = load.mean[measure]
     return format_duration(value) if measure == "minutes_engaged" else f"{value:.1f}"

@@ -14,9 +14,7 @@ import pandas as pd
 from drillsim.scenarios.measures import METRICS, Metric
 from drillsim.sim import intervals
 from drillsim.sim.intervals import Interval, replication_means
-from drillsim.sim.records import RESPONDER_COLUMNS
-
-LOAD = list(RESPONDER_COLUMNS[2:])  # pages ... incidents_worked
+from drillsim.sim.records import LOAD_COLUMNS
 
 
 def durations(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -98,8 +96,8 @@ def responder_load(responders: pd.DataFrame) -> pd.DataFrame:
     """Per responder, the mean per replication of pages, night pages and engaged minutes, each
     with its 95% t-interval over the replications (`pages_low`, `pages_high`, ...)."""
     n = int(responders["replication"].nunique())
-    total = responders.groupby("responder", sort=False)[LOAD].sum()
-    squares = (responders[LOAD] ** 2).groupby(responders["responder"], sort=False).sum()
+    total = responders.groupby("responder", sort=False)[list(LOAD_COLUMNS)].sum()
+    squares = (responders[list(LOAD_COLUMNS)] ** 2).groupby(responders["responder"], sort=False).sum()
     return load_frame(total.index, total.to_numpy(float), squares.to_numpy(float), n)
 
 
@@ -109,7 +107,7 @@ def load_frame(responders: Sequence[str] | pd.Index, total: np.ndarray, squares:
     end stops at zero: no load is negative)."""
     mean, low, high = replication_means(total, squares, n)
     low = np.maximum(low, 0.0)
-    frame = pd.DataFrame(mean, index=pd.Index(responders, name="responder"), columns=LOAD)
+    frame = pd.DataFrame(mean, index=pd.Index(responders, name="responder"), columns=list(LOAD_COLUMNS))
     for name, values in (("low", low), ("high", high)):
-        frame[[f"{c}_{name}" for c in LOAD]] = values
+        frame[[f"{c}_{name}" for c in LOAD_COLUMNS]] = values
     return frame

@@ -36,6 +36,7 @@ MOBILISATION_COLUMNS = ("replication", "incident", "severity", "role", "requeste
                         "engaged_at", "responder", "pages", "outcome")
 RESPONDER_COLUMNS = ("replication", "responder", "pages", "night_pages", "off_hours_pages",
                      "acknowledgements", "minutes_engaged", "incidents_worked")
+LOAD_COLUMNS = RESPONDER_COLUMNS[2:]  # a responder's load in one replication: pages ... incidents
 
 
 @dataclass(frozen=True)

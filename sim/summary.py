@@ -13,6 +13,7 @@ import numpy as np
 from drillsim.scenarios.measures import TARGETS, TIME_TO_MOBILISE
 from drillsim.sim import intervals, metrics
 from drillsim.sim.metrics import Share, Spread
+from drillsim.sim.records import LOAD_COLUMNS
 from drillsim.sim.runner import Run
 from drillsim.sim.tally import NEVER, OUTCOMES, STATUSES, Tally
 
@@ -56,7 +57,7 @@ class RoleSummary:
 
 
 @dataclass(frozen=True)
-class ResponderLoad:
+class OnCallLoad:
     """One responder's load per replication: for each of pages, night pages, off-hours pages,
     acknowledgements, minutes engaged and incidents worked, the mean over the replications and
     its 95% t-interval (None from a single replication)."""
@@ -86,7 +87,7 @@ class RunSummary:
     metrics: tuple[Spread, ...]
     severities: tuple[SeveritySummary, ...]
     roles: tuple[RoleSummary, ...]
-    load: tuple[ResponderLoad, ...]  # in the organisation's order
+    load: tuple[OnCallLoad, ...]  # in the organisation's order
 
 
 def run_summary(run: Run) -> RunSummary:
@@ -121,12 +122,12 @@ def run_summary(run: Run) -> RunSummary:
                       tuple(severities), _roles(tally, reps), _load(tally))
 
 
-def _load(tally: Tally) -> tuple[ResponderLoad, ...]:
+def _load(tally: Tally) -> tuple[OnCallLoad, ...]:
     frame = tally.responder_load()
-    return tuple(ResponderLoad(str(rid), {c: float(row[c]) for c in metrics.LOAD},
+    return tuple(OnCallLoad(str(rid), {c: float(row[c]) for c in LOAD_COLUMNS},
                                {c: None if np.isnan(row[f"{c}_low"]) else
                                 (float(row[f"{c}_low"]), float(row[f"{c}_high"]))
-                                for c in metrics.LOAD})
+                                for c in LOAD_COLUMNS})
                  for rid, row in frame.iterrows())
 
 
@@ -178,7 +179,7 @@ def _deadline(d: DeadlineSummary) -> dict[str, Any]:
 
 def as_json(summary: RunSummary) -> dict[str, Any]:
     """The summary as JSON-ready data: minutes to 0.01, shares in 0..1 to 0.0001, on-call load
-per replication to 0.01."""
+    per replication to 0.01."""
     return {
         "scenario": summary.scenario,
         "organisation": summary.organisation,

@@ -25,8 +25,8 @@ from drillsim.scenarios.measures import (
 from drillsim.sim.records import (
     DEADLINE_COLUMNS,
     INCIDENT_COLUMNS,
+    LOAD_COLUMNS,
     MOBILISATION_COLUMNS,
-    RESPONDER_COLUMNS,
 )
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 STATUSES = tuple(s.name for s in DEADLINE_STATUSES)
 OUTCOMES = tuple(o.name for o in MOBILISATION_OUTCOMES)
-LOAD_COLUMNS = RESPONDER_COLUMNS[2:]  # pages ... incidents_worked
 NEVER = outcome_milestones()
 _INCIDENT = {name: i for i, name in enumerate(INCIDENT_COLUMNS)}
 _DEADLINE = {name: i for i, name in enumerate(DEADLINE_COLUMNS[1:])}  # rows leave out replication
