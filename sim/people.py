@@ -2,8 +2,10 @@
 
 Each responder works at most `capacity` incidents at once. A pool request (a team, a skill, a
 role) takes the first free member; when none is free it waits, and waiting requests are served
-most severe first, then first come. Each responder keeps a heap of the requests that would take
-them, so a release serves the next one without scanning everyone waiting. A task (a status
+most severe first, then first come. Requests wait in one heap per pool, and each responder
+knows which pools they are in have someone waiting, so a release serves the next request by
+looking at the head of each of those heaps: no scan of everyone waiting, and no copy of a
+request for every member of its pool. A task (a status
 update, a notice) takes a responder's attention on their desk, one task at a time, most severe
 first."""
 
@@ -27,7 +29,8 @@ class People:
         self.load = [0] * len(capacities)
         self.released_at = [float("-inf")] * len(capacities)
         self.working: list[dict[int, IncidentState]] = [{} for _ in capacities]
-        self._waiting: list[list[tuple[int, float, int, Ask]]] = [[] for _ in capacities]
+        self._queues: dict[frozenset[int], list[tuple[int, float, int, Ask]]] = {}
+        self._waiting_in: list[set[frozenset[int]]] = [set() for _ in capacities]
         self._order = itertools.count()
         self._desks: dict[int, simpy.PriorityResource] = {}
 
@@ -51,23 +54,47 @@ class People:
             load[r] += 1
             grant(r)
             return ask
-        entry = (rank, self.env.now, next(self._order), ask)
-        for r in members:
-            heapq.heappush(self._waiting[r], entry)
+        queue = self._queues.get(members)
+        if queue is None:
+            queue = self._queues[members] = []
+        if not queue:
+            for r in members:
+                self._waiting_in[r].add(members)
+        heapq.heappush(queue, (rank, self.env.now, next(self._order), ask))
         return ask
 
     def give_back(self, r: int) -> None:
         """r has one more free slot: the most severe, longest-waiting request for r takes it."""
         self.load[r] -= 1
         self.released_at[r] = self.env.now
-        waiting = self._waiting[r]
-        while waiting:
-            ask = heapq.heappop(waiting)[3]
-            if not ask.done:
-                ask.done = True
-                self.load[r] += 1
-                ask.grant(r)
-                return
+        best: frozenset[int] | None = None
+        head = None
+        drained = []
+        queues = self._queues
+        for members in self._waiting_in[r]:
+            queue = queues[members]
+            while queue and queue[0][3].done:  # granted elsewhere or withdrawn
+                heapq.heappop(queue)
+            if not queue:
+                drained.append(members)
+            elif head is None or queue[0] < head:
+                best, head = members, queue[0]
+        for members in drained:
+            self._drained(members)
+        if best is not None:
+            queue = queues[best]
+            ask = heapq.heappop(queue)[3]
+            if not queue:
+                self._drained(best)
+            ask.done = True
+            self.load[r] += 1
+            ask.grant(r)
+
+    def _drained(self, members: frozenset[int]) -> None:
+        """Nobody waits for this pool any more."""
+        del self._queues[members]
+        for r in members:
+            self._waiting_in[r].discard(members)
 
     def least_severe(self, r: int, than: int) -> IncidentState | None:
         """The least severe incident r works that is less severe than rank `than`, if any."""
