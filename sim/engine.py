@@ -22,7 +22,7 @@ from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import Phase, Scenario
 from drillsim.sim.arrivals import incidents_for
-from drillsim.sim.compiled import CompiledOrg, Reach, RoleNeed
+from drillsim.sim.compiled import CompiledOrg, Level, Path, Reach, RoleNeed
 from drillsim.sim.cost import crossing
 from drillsim.sim.obligations import milestone, obligations
 from drillsim.sim.paging import Event, Paging
@@ -72,6 +72,7 @@ class Simulation:
         self.quick = quick  # simple incidents as callbacks; off, every incident is a process
         self._simple: dict[int, bool] = {}  # by incident type's id
         self._policies: dict[tuple[int, str], tuple[str, ...]] = {}  # by type's id and severity
+        self._pool_levels: dict[tuple[str, str, int], Any] = {}
 
     def run(self, replication: int, outcomes: bool = True) -> RunRecords:
         return self.records(replication, self.play(), outcomes)
@@ -229,11 +230,32 @@ class Simulation:
         if policies is None:
             policies = self._policies[key] = self.c.policies_for(inc.template, inc.severity)
         if len(policies) == 1:
-            ack = self.paging.start(inc, self.c.paths[policies[0]]).ack
+            path = self.c.paths[policies[0]]
+            level = self._pool_level(path, inc)
+            if level is not None:  # and no roles to mobilise: engaged on the answer
+                _when(self.paging.start_pool(inc, path, level).ack,
+                      lambda answer: None if answer is None else self._engaged(inc))
+                return
+            ack = self.paging.start(inc, path).ack
         else:
             ack = inc.ack = self.env.event()
             self._page(inc)
         _when(ack, lambda answer: self._answered(inc, answer))
+
+    def _pool_level(self, path: Path, inc: IncidentState) -> Level | None:
+        """The one level of a path that only asks a pool, when nothing else can happen to the
+        incident while it is paged (no roles to mobilise, no deadlines, no delivery delay)."""
+        key = (path.id, inc.severity, id(inc.template))
+        level = self._pool_levels.get(key, False)
+        if level is False:
+            level = None
+            if (len(path.levels) == 1 and not path.repeat and path.then is None
+                    and len(path.levels[0].reaches) == 1 and path.levels[0].reaches[0].pool
+                    and not inc.template.requires and not self.c.deadlines[inc.severity]
+                    and self.c.delivery[inc.severity] is None):
+                level = path.levels[0]
+            self._pool_levels[key] = level
+        return level
 
     def _answered(self, inc: IncidentState, answer: int | None) -> None:
         if answer is None:

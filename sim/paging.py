@@ -213,34 +213,77 @@ class Paging:
                               lambda r: self._pool_granted(inc, track, r, candidates))
         track.asks.append(ask)
 
+    def start_pool(self, inc: IncidentState, path: Path, level: Level) -> Track:
+        """`start` for a path of one level asking one pool, without the general escalation:
+        the pool's first free member is paged, or the incident waits its turn, while the
+        level's timer runs. The whole of paging for a team queue, so kept to few steps."""
+        env = self.env
+        now = env.now
+        track = Track(path=path, ack=env.event(), paged_at=now)
+        inc.tracks.append(track)
+        pool = level.reaches[0].pool
+        assert pool
+        track.asks.append(self.people.ask(pool, inc.rank,
+                                          lambda r: self._pool_granted(inc, track, r, pool)))
+        if level.respond_within is not None:
+            track.levels_paged.append((path, 1, now))
+        if not track.ack.triggered and now + level.delay < self.end:
+            env.timeout(level.delay).callbacks.append(
+                lambda _: None if track.ack.triggered else self._escalate(inc, track, path, 0,
+                                                                          1, False))
+        return track
+
     def _pool_granted(self, inc: IncidentState, track: Track, r: int,
                       candidates: frozenset[int]) -> None:
+        """A pool's member r is free for the incident: page them (`_count_page`, `_misses` and
+        `ack_delay` written out, as this runs for every page of a queue)."""
         if track.ack.triggered or r in inc.engaged:
             self.people.give_back(r)
             return
-        hours = self._count_page(inc, track, r, "pool")
-        if self._misses(r, hours[1]):  # the page goes to the next free member
-            track.missed += 1
-            self.log(inc, "missed", self.ids[r])
-            self.people.give_back(r)
-            rest = candidates - {r}
-            if rest:
-                track.asks.append(self.people.ask(
-                    rest, inc.rank, lambda q: self._pool_granted(inc, track, q, rest)))
-            self._check_exhausted(inc, track)
+        c, now = self.c, self.env.now
+        inc.pages += 1
+        track.pages += 1
+        self.pages[r] += 1
+        night = c.night[r].at(now)
+        if night:
+            self.night_pages[r] += 1
+        working = c.working[r].at(now)
+        if not working:
+            self.off_hours_pages[r] += 1
+        self.log(inc, "paged", self.ids[r], "pool")
+        odds = c.sleep_miss[r] if night else c.miss[r]
+        if odds and self.streams.miss.random() < odds:
+            self.missed_pool_page(inc, track, r, candidates)
             return
         track.pending += 1
-        delay = self._delivery(inc) + self.ack_delay(r, hours)
+        dist = c.ack_working[r] if working else (c.ack_sleep if night else c.ack_evening)[r]
+        delay = dist.sample(self.streams.acknowledgement)
+        if c.delivery[inc.severity] is not None:
+            delay = self._delivery(inc) + delay
+        if delay > 0:
+            self.env.timeout(delay).callbacks.append(lambda _: self._pool_answer(inc, track, r))
+        else:
+            self._pool_answer(inc, track, r)
 
-        def answer() -> None:
-            track.pending -= 1
-            if track.ack.triggered or r in inc.engaged:
-                self.people.give_back(r)
-                self._check_exhausted(inc, track)
-                return
-            self._acknowledge(inc, track, r, None)
+    def _pool_answer(self, inc: IncidentState, track: Track, r: int) -> None:
+        track.pending -= 1
+        if track.ack.triggered or r in inc.engaged:
+            self.people.give_back(r)
+            self._check_exhausted(inc, track)
+            return
+        self._acknowledge(inc, track, r, None)
 
-        self._after(delay, answer)
+    def missed_pool_page(self, inc: IncidentState, track: Track, r: int,
+                         candidates: frozenset[int]) -> None:
+        """r missed a pool page: it goes to the next free member."""
+        track.missed += 1
+        self.log(inc, "missed", self.ids[r])
+        self.people.give_back(r)
+        rest = candidates - {r}
+        if rest:
+            track.asks.append(self.people.ask(
+                rest, inc.rank, lambda q: self._pool_granted(inc, track, q, rest)))
+        self._check_exhausted(inc, track)
 
     def _acknowledge(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
         """r answers the track's page, holding one of their slots unless already on the incident."""

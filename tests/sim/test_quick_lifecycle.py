@@ -56,8 +56,35 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
              "symptoms": {"error_rate": 1}, "signals": [{"alert": "error-rate"}],
              "phases": [{"name": "fix", "duration": "30m", "mitigates": True}]}]}}),
         encoding="utf-8")
+    # team pools, each a policy of one level: pages missed (more at night) until a pool runs
+    # out, answers after a delay, people working two incidents at once, a level's timer running
+    # while a page waits, skill-paced work, and a level with a response target of its own
+    desk = [{"id": f"desk{i}", "teams": ["desk", "lead"] if i in (0, 3) else ["desk"],
+             "skills": ["db"] if i % 2 else [], "capacity": 1 + i % 2, "speed": 1.0 + i / 10,
+             "miss_probability": 0.1,
+             "sleep_miss_probability": 0.3, "timezone": "America/New_York" if i > 2 else "UTC",
+             "ack_delay": {"working": {"dist": "exponential", "mean": "2m"},
+                           "off_hours": {"dist": "exponential", "mean": "9m"}}}
+            for i in range(5)]
+    (folder / "pools.yaml").write_text(yaml.safe_dump({
+        "name": "pools", "start": "2026-03-02T00:00", "timezone": "UTC",
+        "org": {"name": "desks", "responders": desk, "teams": [{"id": "desk"}, {"id": "lead"}],
+                "escalation_policies": [
+                    {"id": "urgent", "levels": [{"targets": [{"team": "lead"}], "delay": "20m",
+                                                 "respond_within": "5m"}]},
+                    {"id": "queue", "levels": [{"targets": [{"team": "desk"}],
+                                                "delay": "365d"}]}],
+                "severities": {"P1": {"escalation_policy": "urgent"},
+                               "P3": {"escalation_policy": "queue"}}},
+        "workload": {"horizon": "20d", "types": [{
+            "type": "ticket", "rate": "6/h", "severity_mix": {"P1": 0.3, "P3": 0.7},
+            "signals": [{"channel": "desk", "delay": {"dist": "exponential", "mean": "3m"}}],
+            "phases": [{"name": "look", "duration": {"dist": "exponential", "mean": "10m"}},
+                       {"name": "fix", "skill": "db", "mitigates": True,
+                        "duration": {"dist": "exponential", "mean": "40m"}}]}]}}),
+        encoding="utf-8")
     return {"queue": folder / "queue.yaml", "fifty": folder / "fifty.yaml",
-            "routed": folder / "routed.yaml"}
+            "routed": folder / "routed.yaml", "pools": folder / "pools.yaml"}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -66,11 +93,13 @@ def test_bundled_scenarios_give_the_same_records_either_way(name: str) -> None:
         assert records(name, True, replication) == records(name, False, replication)
 
 
-@pytest.mark.parametrize("shape", ["queue", "fifty", "routed"])
+@pytest.mark.parametrize("shape", ["queue", "fifty", "routed", "pools"])
 def test_a_queue_a_company_and_routed_pages_give_the_same_records_either_way(
         shapes: dict[str, Path], shape: str) -> None:
     quick = records(shapes[shape], True, 0)
     assert "'acknowledged'" in quick and "'resolved'" in quick  # the run did the work
+    if shape == "pools":  # pages were missed, and some incident waited on a level's target
+        assert "'missed'" in quick and "'exhausted'" in quick
     if shape == "routed":
         assert "'undetected'" in quick and "'security'" in quick  # both policies paged
     assert quick == records(shapes[shape], False, 0)
