@@ -124,8 +124,10 @@ def incidents_for(scenario: Scenario, org: Organisation, clock: WallClock,
             names = list(kind.severity_mix)
             weights = np.asarray([kind.severity_mix[n] for n in names], dtype=float)
             picks = streams.severity.choice(len(names), size=len(times), p=weights / weights.sum())
-            drawn.extend((float(t), order, kind, names[p]) for t, p in zip(times, picks, strict=True))
-    drawn.sort(key=lambda d: (d[0], d[1]))
+            drawn.extend((t, order, kind, names[p])
+                         for t, p in zip(times.tolist(), picks.tolist(), strict=True))
+    if scenario.workload is None or len(scenario.workload.types) > 1:  # else drawn in order
+        drawn.sort(key=lambda d: (d[0], d[1]))
     prepare = _Preparer(org, streams)
     return [prepare(i, template, sev, at) for i, (at, _, template, sev) in enumerate(drawn)]
 
