@@ -10,9 +10,13 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from drillsim.reports.data import ReportTally
+    from drillsim.sim.records import Records
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_REPS = 1_000_000
@@ -169,29 +173,41 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         return Manifest(version("drillsim"), click.get_current_context().meta["argv"],
                         as_json(summary), started, workers)
 
-    # with --out alone the records go to the folder as they come (Parquet), and none are kept
-    streamed = bool(out) and not report_file and importlib.util.find_spec("pyarrow") is not None
+    # the records go to the folder (Parquet) and to the report as they come, and none are
+    # kept; without pyarrow the folder is written at the end, from all of them
+    keep = bool(out) and importlib.util.find_spec("pyarrow") is None
+    tally: ReportTally | None = None
+    if report_file and not keep:
+        from drillsim.reports.data import ReportTally
+
+        tally = ReportTally(bundle.org)
     with contextlib.ExitStack() as stack:
-        parts = stack.enter_context(results_in_parts(out, replaces)) if out and streamed \
+        parts = stack.enter_context(results_in_parts(out, replaces)) if out and not keep \
             else None
+        readers = [r.add for r in (parts, tally) if r is not None]
+
+        def chunk(records: Records) -> None:
+            for add in readers:
+                add(records)
+
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True,
                       disable=fmt == "json" or not err.is_terminal) as progress:
             task = progress.add_task(f"simulating {escape(bundle.scenario.name)}", total=reps)
             result = replicate(bundle, reps, seed, workers,
                                progress=lambda done: progress.update(task, completed=done),
-                               records=bool(report_file),  # the summary needs no records
-                               chunks=parts.add if parts is not None else None)
+                               records=keep,  # the summary needs none
+                               chunks=chunk if readers else None)
         summary = run_summary(result)
         if parts is not None:
             parts.finish(result, manifest(summary))
-    if out and not streamed:
+    if keep:
         write_results(result, out, manifest(summary), replaces)
     if report_file:
         from drillsim.reports.data import run_report
         from drillsim.reports.render import write_report
 
-        write_report(report_file, "run", run_report(result, summary))
+        write_report(report_file, "run", run_report(result, summary, tally))
     from drillsim.sim.verdicts import target_gate
 
     gates = target_gate(summary, goal) if fail_on_miss else []

@@ -15,18 +15,15 @@ from drillsim.reports.render import LOAD_SHOWN, ci_note
 from drillsim.reports.units import format_instant, format_money
 from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.measures import METRICS, TARGETS, metric
+from drillsim.scenarios.org import Organisation
 from drillsim.sim.clock import zone
 from drillsim.sim.intervals import mean_interval
 from drillsim.sim.metrics import durations
+from drillsim.sim.records import Records
 from drillsim.sim.runner import Run
 from drillsim.sim.summary import NOT_MET, RunSummary, shares_by_severity
 
 _BARE_AMOUNT = re.compile(r"cost reached ([\d,.]+)")  # the engine's words, without a currency
-
-
-def _metric_values(incidents: pd.DataFrame) -> dict[str, list[float]]:
-    d = durations(incidents)
-    return {m.key: d[m.name].tolist() for m in METRICS}
 
 
 def by_ladder(names: Any, ladder: Sequence[str]) -> list[str]:
@@ -92,46 +89,97 @@ def pages_by_hour(events: pd.DataFrame, zones: Mapping[str, str], default: str,
                   replications: int) -> np.ndarray:
     """Pages by (weekday, hour) on each paged responder's own clock (`zones`, else `default`),
     per replication."""
+    return _page_counts(events, zones, default) / max(replications, 1)
+
+
+def _page_counts(events: pd.DataFrame, zones: Mapping[str, str], default: str) -> np.ndarray:
     paged = events[events.kind == "paged"]
     grid = np.zeros((7, 24))
     for tz, group in paged.groupby(paged.actor.map(zones).fillna(default), sort=True):
         local = pd.DatetimeIndex(group["time"]).tz_convert(str(tz))
         np.add.at(grid, (local.day_of_week.to_numpy(), local.hour.to_numpy()), 1)
-    return grid / max(replications, 1)
+    return grid
 
 
-def run_report(run: Run, summary: RunSummary, slowest: int = 5) -> dict[str, Any]:
-    """Everything the run report shows."""
-    rec, sc, org = run.records, run.bundle.scenario, run.bundle.org
+class ReportTally:
+    """What the run report reads from a run's records, gathered a chunk of replications at a
+    time so that the records need not be kept: each incident's durations by metric, the
+    slowest incidents with their event logs and deadlines, and the pages by hour of week."""
+
+    def __init__(self, org: Organisation, slowest: int = 5) -> None:
+        self.zones = {r.id: r.timezone or org.timezone for r in org.responders}
+        self.timezone = org.timezone
+        self.slowest = slowest
+        self._durations: list[pd.DataFrame] = []
+        self.worst: pd.DataFrame | None = None  # incident rows with their `ttr`, slowest first
+        self.events: pd.DataFrame | None = None  # the event log of the slowest incidents
+        self.deadlines: pd.DataFrame | None = None  # and their deadlines
+        self.pages = np.zeros((7, 24))
+
+    @classmethod
+    def of(cls, records: Records, org: Organisation, slowest: int = 5) -> ReportTally:
+        tally = cls(org, slowest)
+        tally.add(records)
+        return tally
+
+    def add(self, records: Records) -> None:
+        """Fold in the records of the next replications, in replication order."""
+        inc = records.incidents
+        self.pages += _page_counts(records.events, self.zones, self.timezone)
+        if self.worst is not None and inc.empty:
+            return
+        self._durations.append(durations(inc)[["severity", *(m.name for m in METRICS)]])
+        ranked = inc.assign(ttr=(inc.resolved_at - inc.started_at).fillna(np.inf))
+        if self.worst is not None and not self.worst.empty:  # earlier ones first: on ties
+            ranked = pd.concat([self.worst, ranked], ignore_index=True)  # the earliest stays
+        self.worst = ranked.sort_values("ttr", ascending=False, kind="stable").head(self.slowest)
+        keys = pd.MultiIndex.from_frame(self.worst[["replication", "incident"]])
+        self.events = _of(keys, self.events, records.events)
+        self.deadlines = _of(keys, self.deadlines, records.deadlines)
+
+    @property
+    def durations(self) -> pd.DataFrame:
+        return pd.concat(self._durations, ignore_index=True)
+
+
+def _of(keys: pd.MultiIndex, kept: pd.DataFrame | None, more: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `kept` then `more` that belong to the incidents `keys`."""
+    rows = more if kept is None or kept.empty else pd.concat([kept, more], ignore_index=True)
+    mine = pd.MultiIndex.from_frame(rows[["replication", "incident"]]).isin(keys)
+    return rows[mine].reset_index(drop=True)
+
+
+def run_report(run: Run, summary: RunSummary, tally: ReportTally | None = None) -> dict[str, Any]:
+    """Everything the run report shows, from the run's records or a tally of them."""
+    sc, org = run.bundle.scenario, run.bundle.org
+    if tally is None:
+        tally = ReportTally.of(run.records, org)
+    assert tally.worst is not None and tally.events is not None and tally.deadlines is not None
     tz, ladder = org.timezone, list(org.severities)
-    inc = rec.incidents
-    ttr = (inc.resolved_at - inc.started_at).fillna(np.inf)
-    worst = inc.assign(ttr=ttr).sort_values("ttr", ascending=False, kind="stable").head(slowest)
     slow = []
-    for row in worst.itertuples():
-        tl = incident_timeline(rec.events, row.replication, row.incident, tz, org.currency)
+    for row in tally.worst.itertuples():
+        tl = incident_timeline(tally.events, row.replication, row.incident, tz, org.currency)
         slow.append({"replication": row.replication, "incident": row.incident, "type": row.type,
                      "severity": row.severity, "ttr": None if np.isinf(row.ttr) else row.ttr,
                      "started": format_instant(row.started_time, tz),
                      "cost": format_money(row.cost, org.currency), "timeline": tl})
-    severities = by_ladder(inc.severity, ladder)
-    cdfs = {f"{s} (n={(inc.severity == s).sum()})": _metric_values(inc[inc.severity == s])
-            for s in severities}
+    values = tally.durations
+    cdfs = {f"{s} (n={(values.severity == s).sum()})":
+            {m.key: values.loc[values.severity == s, m.name].tolist() for m in METRICS}
+            for s in by_ladder(values.severity, ladder)}
     chart_list = [("distributions", "How long incidents took, by severity: cumulative share "
                    "of incidents on a logarithmic time axis",
                    charts.svg(charts.distributions({"": cdfs})))]
     sla = shares_by_severity(summary)
     if any(sla.values()):
         chart_list.append(("sla", "SLA attainment by severity", charts.svg(charts.sla_bars(sla))))
-    zones = {r.id: r.timezone or tz for r in org.responders}
     chart_list.append(("load", "Pages by hour of week, on each responder's own clock",
-                       charts.svg(charts.heatmap(pages_by_hour(rec.events, zones, tz,
-                                                               run.replications),
+                       charts.svg(charts.heatmap(tally.pages / max(run.replications, 1),
                                                  run.replications))))
-    if len(worst):
-        first = worst.iloc[0]
-        owed = rec.deadlines[(rec.deadlines.replication == first.replication)
-                             & (rec.deadlines.incident == first.incident)]
+    if slow:
+        first = tally.worst.iloc[0]
+        owed = tally.deadlines[(tally.deadlines.replication == first.replication)
+                               & (tally.deadlines.incident == first.incident)]
         chart_list.append(("timeline", "Timeline of the slowest incident",
                            charts.svg(gantt(first, slow[0]["timeline"], owed, tz))))
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -85,14 +86,25 @@ def tables(folder: Path) -> dict[str, pd.DataFrame]:
                                                  ("quarter-three-tier-teams", 5)])
 def test_out_written_a_chunk_at_a_time_is_the_folder_written_at_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str, chunk: int) -> None:
-    """`--out` alone streams the records into the folder chunk by chunk; with `--report` they
-    are kept and written at once. The tables read back the same (a drill's span too)."""
+    """`--out` and `--report` take the records chunk by chunk and keep none; without pyarrow
+    the run keeps them all and writes the folder and the report at the end. The tables read
+    back the same (a drill's span too), and the reports are the same to the byte."""
     monkeypatch.setattr(runner, "CHUNK", chunk)
     args = ["run", scenario, "--reps", "7", "--workers", "2", "--seed", "5", "--format", "json"]
     streamed, kept = tmp_path / "streamed", tmp_path / "kept"
-    assert CliRunner().invoke(cli, [*args, "--out", str(streamed)]).exit_code == 0
-    assert CliRunner().invoke(cli, [*args, "--out", str(kept), "--report",
-                                    str(tmp_path / "r.md")]).exit_code == 0
+    for kind in ("md", "html"):
+        assert CliRunner().invoke(cli, [*args, "--out", str(streamed), "--force", "--report",
+                                        str(tmp_path / f"streamed.{kind}")]).exit_code == 0
+    assert CliRunner().invoke(cli, [*args, "--report", str(tmp_path / "alone.md")]).exit_code == 0
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *rest: None if name == "pyarrow" else find_spec(name, *rest))
+    for kind in ("md", "html"):
+        assert CliRunner().invoke(cli, [*args, "--out", str(kept), "--force", "--report",
+                                        str(tmp_path / f"kept.{kind}")]).exit_code == 0
+        assert (tmp_path / f"streamed.{kind}").read_text() == (
+            tmp_path / f"kept.{kind}").read_text()
+    assert (tmp_path / "alone.md").read_text() == (tmp_path / "kept.md").read_text()
     one, other = tables(streamed), tables(kept)
     assert set(one) == {"events", "incidents", "deadlines", "responders", "mobilisations"}
     for name, frame in one.items():
