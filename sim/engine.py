@@ -22,7 +22,7 @@ from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import Phase, Scenario
 from drillsim.sim.arrivals import incidents_for
-from drillsim.sim.compiled import CompiledOrg, Level, Path, Reach, RoleNeed
+from drillsim.sim.compiled import CompiledOrg, Level, Reach, RoleNeed
 from drillsim.sim.cost import crossing
 from drillsim.sim.obligations import milestone, obligations
 from drillsim.sim.paging import Event, Paging
@@ -62,17 +62,19 @@ class Simulation:
         self.keep_events = events
         if not events:  # nobody asked for the event log: keep none
             self.paging.log = lambda inc, kind, actor="", detail="": None
+            self.paging.row = lambda row: None
         self.paging.on_joined = self._joined
         self.paging.on_lost = self._lost
         self.people = self.paging.people
         self.log = self.paging.log
+        self.row = self.paging.row
         self.tasks: list[list[Any]] = []  # incident, severity, name, occurrence, due, done, unstaffed
         self.mobilised: list[list[Any]] = []  # incident, role, requested, engaged, by, track
         self._needs: dict[int, list[RoleNeed]] = {}  # each incident type's requirements, by id
         self.quick = quick  # simple incidents as callbacks; off, every incident is a process
         self._simple: dict[int, bool] = {}  # by incident type's id
-        self._policies: dict[tuple[int, str], tuple[str, ...]] = {}  # by type's id and severity
-        self._pool_levels: dict[tuple[str, str, int], Any] = {}
+        # by type's id and severity: the policies paging a simple incident, and its pool level
+        self._routes: dict[tuple[int, str], tuple[tuple[str, ...], Level | None]] = {}
 
     def run(self, replication: int, outcomes: bool = True) -> RunRecords:
         return self.records(replication, self.play(), outcomes)
@@ -84,7 +86,7 @@ class Simulation:
 
     def _play(self) -> list[IncidentState]:
         incidents = incidents_for(self.scenario, self.c.org, self.c.clock, self.streams)
-        self._soon(lambda: self._arrivals(incidents))
+        self._soon(lambda _: self._arrivals(incidents))
         last = incidents[-1].started_at if incidents else 0.0
         self.paging.end = max(last, self.scenario.workload.horizon
                               if self.scenario.workload else 0.0) + TAIL
@@ -190,33 +192,34 @@ class Simulation:
                 and len(template.requires) < 2
                 and all(p.duration is not None for p in template.phases))
         if simple and inc.assessment == 0:
-            self._soon(lambda: self._start(inc))
+            self._soon(lambda _: self._start(inc))
         else:
             self.env.process(self._lifecycle(inc))
 
-    def _soon(self, then: Callable[[], None]) -> None:
-        """`then()` now but after the present step, ahead of other events now: when a process
-        started here would take its first step."""
+    def _soon(self, then: Callable[[simpy.Event], None]) -> None:
+        """`then(event)` now but after the present step, ahead of other events now: when a
+        process started here would take its first step."""
         start = simpy.Event(self.env)
         start._ok, start._value = True, None  # triggered at creation, like a process's start
-        start.callbacks.append(lambda _: then())
+        start.callbacks.append(then)
         self.env.schedule(start, URGENT)
 
     # --- a simple incident's lifecycle, step by step -----------------------------------------
 
     def _start(self, inc: IncidentState) -> None:
         self._started(inc)
-        if inc.detect_delay == math.inf:
-            self.log(inc, "undetected", detail="no signal fires")
-        elif inc.detect_delay > 0:
-            self.env.timeout(inc.detect_delay).callbacks.append(lambda _: self._declare(inc))
-        else:
+        if inc.detect_delay == 0:
             self._declare(inc)
+        elif inc.detect_delay == math.inf:
+            self.log(inc, "undetected", detail="no signal fires")
+        else:
+            self.env.timeout(inc.detect_delay).callbacks.append(lambda _: self._declare(inc))
 
     def _declare(self, inc: IncidentState) -> None:
-        self._detected(inc)
-        self._declared(inc)
-        wait = self.c.routing_wait(inc.severity, self.env.now)
+        now = self.env.now
+        self._detected(inc, now)
+        self._declared(inc, now)
+        wait = self.c.routing_wait(inc.severity, now)
         if wait > 0:
             self._deferred(inc, wait)
             self.env.timeout(wait).callbacks.append(lambda _: self._call(inc))
@@ -224,38 +227,34 @@ class Simulation:
             self._call(inc)
 
     def _call(self, inc: IncidentState) -> None:
-        inc.reach("paged", self.env.now)
-        key = (id(inc.template), inc.severity)  # a simple incident's severity never changes
-        policies = self._policies.get(key)
-        if policies is None:
-            policies = self._policies[key] = self.c.policies_for(inc.template, inc.severity)
+        inc.paged_at = self.env.now
+        if inc.milestones:
+            inc.wake("paged")
+        route = self._routes.get((id(inc.template), inc.severity))
+        if route is None:  # a simple incident's severity never changes
+            route = self._routes[id(inc.template), inc.severity] = self._route(inc)
+        policies, pool = route
+        if pool is not None:  # no roles to mobilise: engaged on the answer
+            _when(self.paging.start_pool(inc, self.c.paths[policies[0]], pool).ack,
+                  lambda answer: None if answer is None else self._engaged(inc))
+            return
         if len(policies) == 1:
-            path = self.c.paths[policies[0]]
-            level = self._pool_level(path, inc)
-            if level is not None:  # and no roles to mobilise: engaged on the answer
-                _when(self.paging.start_pool(inc, path, level).ack,
-                      lambda answer: None if answer is None else self._engaged(inc))
-                return
-            ack = self.paging.start(inc, path).ack
+            ack = self.paging.start(inc, self.c.paths[policies[0]]).ack
         else:
             ack = inc.ack = self.env.event()
             self._page(inc)
         _when(ack, lambda answer: self._answered(inc, answer))
 
-    def _pool_level(self, path: Path, inc: IncidentState) -> Level | None:
-        """The one level of a path that only asks a pool, when nothing else can happen to the
-        incident while it is paged (no roles to mobilise, no deadlines, no delivery delay)."""
-        key = (path.id, inc.severity, id(inc.template))
-        level = self._pool_levels.get(key, False)
-        if level is False:
-            level = None
-            if (len(path.levels) == 1 and not path.repeat and path.then is None
-                    and len(path.levels[0].reaches) == 1 and path.levels[0].reaches[0].pool
-                    and not inc.template.requires and not self.c.deadlines[inc.severity]
-                    and self.c.delivery[inc.severity] is None):
-                level = path.levels[0]
-            self._pool_levels[key] = level
-        return level
+    def _route(self, inc: IncidentState) -> tuple[tuple[str, ...], Level | None]:
+        """The policies that page a simple incident, and the level they come down to when that
+        is one pool's first free member and no role is needed (a team queue)."""
+        policies = self.c.policies_for(inc.template, inc.severity)
+        path = self.c.paths[policies[0]] if len(policies) == 1 else None
+        if (path is not None and len(path.levels) == 1 and not path.repeat
+                and path.then is None and len(path.levels[0].reaches) == 1
+                and path.levels[0].reaches[0].pool and not inc.template.requires):
+            return policies, path.levels[0]
+        return policies, None
 
     def _answered(self, inc: IncidentState, answer: int | None) -> None:
         if answer is None:
@@ -267,7 +266,9 @@ class Simulation:
             self._engaged(inc)
 
     def _engaged(self, inc: IncidentState) -> None:
-        inc.reach("engaged", self.env.now)
+        inc.engaged_at = self.env.now
+        if inc.milestones:
+            inc.wake("engaged")
         self._work(inc, 0)
 
     def _work(self, inc: IncidentState, index: int) -> None:
@@ -276,7 +277,7 @@ class Simulation:
             self._resolve(inc)
             return
         phase, plan = inc.phases[index]
-        self.log(inc, "phase", detail=phase.name)
+        self.row((inc.id, self.env.now, "phase", "", phase.name))
         assert isinstance(plan, float)
         minutes = plan * self._pace(inc, phase.skill, phase.unskilled_factor)
 
@@ -288,18 +289,25 @@ class Simulation:
 
     # --- the steps both lifecycles share ------------------------------------------------------
 
+    # every incident takes these steps: they set milestones and write log rows directly, and
+    # wake waiters only when something waits
+
     def _started(self, inc: IncidentState) -> None:
-        self.log(inc, "started", detail=f"{inc.template.type} {inc.severity}")
+        self.row((inc.id, self.env.now, "started", "", f"{inc.template.type} {inc.severity}"))
         if self.c.deadlines[inc.severity]:
             self._owe(inc)
 
-    def _detected(self, inc: IncidentState) -> None:
-        inc.reach("detected", self.env.now)
-        self.log(inc, "detected", inc.detected_by)
+    def _detected(self, inc: IncidentState, now: float) -> None:
+        inc.detected_at = now
+        if inc.milestones:
+            inc.wake("detected")
+        self.row((inc.id, now, "detected", inc.detected_by, ""))
 
-    def _declared(self, inc: IncidentState) -> None:
-        inc.reach("declared", self.env.now)
-        self.log(inc, "declared", detail=inc.severity)
+    def _declared(self, inc: IncidentState, now: float) -> None:
+        inc.declared_at = now
+        if inc.milestones:
+            inc.wake("declared")
+        self.row((inc.id, now, "declared", "", inc.severity))
 
     def _deferred(self, inc: IncidentState, wait: float) -> None:
         self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
@@ -309,15 +317,22 @@ class Simulation:
         now = self.env.now
         inc.phase_ended(phase.name, now)
         if phase.mitigates and worked and inc.mitigated_at is None:
-            inc.reach("mitigated", now)
-            self.log(inc, "mitigated")
+            self._mitigated(inc, now)
+
+    def _mitigated(self, inc: IncidentState, now: float) -> None:
+        inc.mitigated_at = now
+        if inc.milestones:
+            inc.wake("mitigated")
+        self.row((inc.id, now, "mitigated", "", ""))
 
     def _resolve(self, inc: IncidentState) -> None:
+        now = self.env.now
         if inc.mitigated_at is None:
-            inc.reach("mitigated", self.env.now)
-            self.log(inc, "mitigated")
-        inc.reach("resolved", self.env.now)
-        self.log(inc, "resolved")
+            self._mitigated(inc, now)
+        inc.resolved_at = now
+        if inc.milestones:
+            inc.wake("resolved")
+        self.row((inc.id, now, "resolved", "", ""))
         for r in list(inc.engaged):
             self.paging.release(inc, r)
         if inc.done is not None:
@@ -336,10 +351,10 @@ class Simulation:
             return
         if inc.detect_delay > 0:
             yield env.timeout(inc.detect_delay)
-        self._detected(inc)
+        self._detected(inc, env.now)
         if inc.assessment > 0:
             yield from self._assess(inc)
-        self._declared(inc)
+        self._declared(inc, env.now)
         while (wait := self.c.routing_wait(inc.severity, env.now)) > 0:
             self._deferred(inc, wait)
             if not may_change:  # nothing can cut the wait short
@@ -403,7 +418,9 @@ class Simulation:
     def _joined(self, inc: IncidentState, track: Track, r: int) -> None:
         if track.role is None and inc.acknowledged_at is None:
             inc.acknowledged_by = r
-            inc.reach("acknowledged", self.env.now)
+            inc.acknowledged_at = self.env.now
+            if inc.milestones:
+                inc.wake("acknowledged")
             if inc.ack is not None and not inc.ack.triggered:
                 inc.ack.succeed(r)
 

@@ -32,6 +32,7 @@ class Paging:
         self.c = compiled
         self.streams = streams
         self.events = events
+        self.row: Callable[[Event], None] = events.append  # an event-log row, built by the caller
         self.people = People(env, [r.capacity for r in compiled.responders])
         n = len(compiled.responders)
         self.pages = [0] * n
@@ -136,7 +137,8 @@ class Paging:
         working = self.c.working[r].at(now)
         if not working:
             self.off_hours_pages[r] += 1
-        self.log(inc, "paged", self.ids[r], detail or (f"for {track.role}" if track.role else ""))
+        self.row((inc.id, now, "paged", self.ids[r],
+                  detail or (f"for {track.role}" if track.role else "")))
         return working, night
 
     def ack_delay(self, r: int, hours: tuple[bool, bool] | None = None) -> float:
@@ -250,7 +252,7 @@ class Paging:
         working = c.working[r].at(now)
         if not working:
             self.off_hours_pages[r] += 1
-        self.log(inc, "paged", self.ids[r], "pool")
+        self.row((inc.id, now, "paged", self.ids[r], "pool"))
         odds = c.sleep_miss[r] if night else c.miss[r]
         if odds and self.streams.miss.random() < odds:
             self.missed_pool_page(inc, track, r, candidates)
@@ -291,8 +293,8 @@ class Paging:
         track.acknowledged_at = now
         track.acknowledged_by = r
         self.acknowledgements[r] += 1
-        self.log(inc, "acknowledged", self.ids[r],
-                 f"as {track.role}" if track.role else track.path.id)
+        self.row((inc.id, now, "acknowledged", self.ids[r],
+                  f"as {track.role}" if track.role else track.path.id))
         for ask in track.asks:
             ask.done = True
         track.asks.clear()
@@ -308,13 +310,16 @@ class Paging:
 
     def engage(self, inc: IncidentState, r: int) -> None:
         """r (already holding a slot) joins the incident."""
-        inc.engaged[r] = self.env.now
+        now = self.env.now
+        inc.engaged[r] = now
         inc.involved.append(r)
         self.people.working[r][inc.id] = inc
         self.incidents_worked[r] += 1
         if inc.first_response_at is None:
-            inc.reach("first_response", self.env.now)
-        self.log(inc, "engaged", self.ids[r])
+            inc.first_response_at = now
+            if inc.milestones:
+                inc.wake("first_response")
+        self.row((inc.id, now, "engaged", self.ids[r], ""))
         if inc.staffed is not None and not inc.staffed.triggered:
             inc.staffed.succeed()
 

@@ -108,15 +108,17 @@ class IncidentState:
         else:
             self.cost_reached[name] = now
         if self.milestones:
-            self._wake(name)
+            self.wake(name)
 
     def phase_ended(self, name: str, now: float) -> None:
         """The milestone `phase:NAME`, its name built only when something waits for it."""
         self.phase_ends.setdefault(name, now)
         if self.milestones:
-            self._wake(f"phase:{name}")
+            self.wake(f"phase:{name}")
 
-    def _wake(self, milestone: str) -> None:
+    def wake(self, milestone: str) -> None:
+        """Wake whatever waits for a milestone just reached (the engine's hot steps set a
+        milestone's attribute themselves and call this only when something waits)."""
         waiter = self.milestones.pop(milestone, None)
         if waiter is not None:
             waiter.succeed()

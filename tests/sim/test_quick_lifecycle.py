@@ -57,8 +57,9 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
              "phases": [{"name": "fix", "duration": "30m", "mitigates": True}]}]}}),
         encoding="utf-8")
     # team pools, each a policy of one level: pages missed (more at night) until a pool runs
-    # out, answers after a delay, people working two incidents at once, a level's timer running
-    # while a page waits, skill-paced work, and a level with a response target of its own
+    # out, delivered and answered after a delay, people working two incidents at once, a level's
+    # timer running while a page waits, skill-paced work, a level with a response target of its
+    # own, and deadlines whose work takes the lead's time
     desk = [{"id": f"desk{i}", "teams": ["desk", "lead"] if i in (0, 3) else ["desk"],
              "skills": ["db"] if i % 2 else [], "capacity": 1 + i % 2, "speed": 1.0 + i / 10,
              "miss_probability": 0.1,
@@ -74,7 +75,13 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                                  "respond_within": "5m"}]},
                     {"id": "queue", "levels": [{"targets": [{"team": "desk"}],
                                                 "delay": "365d"}]}],
-                "severities": {"P1": {"escalation_policy": "urgent"},
+                "channels": {"page": {"delay": {"dist": "uniform", "low": "0s", "high": "30s"}}},
+                "severities": {"P1": {"escalation_policy": "urgent", "status_updates": "30m",
+                                      "deadlines": [
+                                          {"name": "answered", "to": "acknowledged",
+                                           "within": "10m"},
+                                          {"name": "notice", "within": "20m",
+                                           "task": {"effort": "5m"}}]},
                                "P3": {"escalation_policy": "queue"}}},
         "workload": {"horizon": "20d", "types": [{
             "type": "ticket", "rate": "6/h", "severity_mix": {"P1": 0.3, "P3": 0.7},
