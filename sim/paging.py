@@ -237,25 +237,22 @@ class Paging:
 
     def _pool_granted(self, inc: IncidentState, track: Track, r: int,
                       candidates: frozenset[int]) -> None:
-        """A pool's member r is free for the incident: page them (`_count_page`, `_misses` and
-        `ack_delay` written out, as this runs for every page of a queue)."""
         if track.ack.triggered or r in inc.engaged:
             self.people.give_back(r)
             return
-        c, now = self.c, self.env.now
-        inc.pages += 1
-        track.pages += 1
-        self.pages[r] += 1
-        night = c.night[r].at(now)
-        if night:
-            self.night_pages[r] += 1
-        working = c.working[r].at(now)
-        if not working:
-            self.off_hours_pages[r] += 1
-        self.row((inc.id, now, "paged", self.ids[r], "pool"))
+        working, night = self._count_page(inc, track, r, "pool")
+        # `_misses` and `ack_delay` written out: a team queue runs this for every page
+        c = self.c
         odds = c.sleep_miss[r] if night else c.miss[r]
-        if odds and self.streams.miss.random() < odds:
-            self.missed_pool_page(inc, track, r, candidates)
+        if odds and self.streams.miss.random() < odds:  # the page goes to the next free member
+            track.missed += 1
+            self.log(inc, "missed", self.ids[r])
+            self.people.give_back(r)
+            rest = candidates - {r}
+            if rest:
+                track.asks.append(self.people.ask(
+                    rest, inc.rank, lambda q: self._pool_granted(inc, track, q, rest)))
+            self._check_exhausted(inc, track)
             return
         track.pending += 1
         dist = c.ack_working[r] if working else (c.ack_sleep if night else c.ack_evening)[r]
@@ -274,18 +271,6 @@ class Paging:
             self._check_exhausted(inc, track)
             return
         self._acknowledge(inc, track, r, None)
-
-    def missed_pool_page(self, inc: IncidentState, track: Track, r: int,
-                         candidates: frozenset[int]) -> None:
-        """r missed a pool page: it goes to the next free member."""
-        track.missed += 1
-        self.log(inc, "missed", self.ids[r])
-        self.people.give_back(r)
-        rest = candidates - {r}
-        if rest:
-            track.asks.append(self.people.ask(
-                rest, inc.rank, lambda q: self._pool_granted(inc, track, q, rest)))
-        self._check_exhausted(inc, track)
 
     def _acknowledge(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
         """r answers the track's page, holding one of their slots unless already on the incident."""
