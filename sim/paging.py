@@ -210,7 +210,7 @@ class Paging:
                 r, other = pick
                 self.log(other, "preempted", self.ids[r], f"for incident {inc.id} ({inc.severity})")
                 self.release(other, r, keep_slot=True)
-                self.people.load[r] -= 1  # the slot is handed to this request below
+                self.people.vacate(r)  # the slot is handed to this request below
         ask = self.people.ask(candidates, inc.rank,
                               lambda r: self._pool_granted(inc, track, r, candidates))
         track.asks.append(ask)

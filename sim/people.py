@@ -1,13 +1,13 @@
 """Responders' capacity, shared by every incident of a replication.
 
 Each responder works at most `capacity` incidents at once. A pool request (a team, a skill, a
-role) takes the first free member; when none is free it waits, and waiting requests are served
-most severe first, then first come. Requests wait in one heap per pool, and each responder
+role) takes the member free longest; when none is free it waits, and waiting requests are
+served most severe first, then first come. Who has a free slot is kept as a set, so a request
+looks only at its pool's free members. Requests wait in one heap per pool, and each responder
 knows which pools they are in have someone waiting, so a release serves the next request by
 looking at the head of each of those heaps: no scan of everyone waiting, and no copy of a
-request for every member of its pool. A task (a status
-update, a notice) takes a responder's attention on their desk, one task at a time, most severe
-first."""
+request for every member of its pool. A task (a status update, a notice) takes a responder's
+attention on their desk, one task at a time, most severe first."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class People:
         self.env = env
         self.capacity = capacities
         self.load = [0] * len(capacities)
+        self._spare = set(range(len(capacities)))  # who has a free slot: no scan of a pool for one
         self.released_at = [float("-inf")] * len(capacities)
         self.working: list[dict[int, IncidentState]] = [{} for _ in capacities]
         self._queues: dict[frozenset[int], list[tuple[int, float, int, Ask]]] = {}
@@ -39,19 +40,26 @@ class People:
 
     def take(self, r: int) -> None:
         self.load[r] += 1
+        if self.load[r] == self.capacity[r]:
+            self._spare.discard(r)
+
+    def vacate(self, r: int) -> None:
+        """r has one more free slot, kept for whoever asks next (no waiting request takes it)."""
+        self.load[r] -= 1
+        self._spare.add(r)
 
     def ask(self, members: frozenset[int], rank: int, grant: Callable[[int], None]) -> Ask:
         """The first free member of `members` (the one free longest) is granted at once, or
         the request waits its turn among the requests for them."""
         ask = Ask(members, grant)
-        load, capacity, released = self.load, self.capacity, self.released_at
+        released = self.released_at
         r = -1
-        for i in members:  # one pass: this runs for every pool page
-            if load[i] < capacity[i] and (r < 0 or (released[i], i) < (released[r], r)):
+        for i in members & self._spare:  # the smaller of the two is scanned
+            if r < 0 or (released[i], i) < (released[r], r):
                 r = i
         if r >= 0:
             ask.done = True
-            load[r] += 1
+            self.take(r)
             grant(r)
             return ask
         queue = self._queues.get(members)
@@ -87,8 +95,10 @@ class People:
             if not queue:
                 self._drained(best)
             ask.done = True
-            self.load[r] += 1
+            self.load[r] += 1  # the slot goes straight to the request: r is as busy as before
             ask.grant(r)
+            return
+        self._spare.add(r)
 
     def _drained(self, members: frozenset[int]) -> None:
         """Nobody waits for this pool any more."""

@@ -1,7 +1,7 @@
 """An M/M/c queue (one team pool of six, Poisson arrivals, exponential work, no detection delay,
-instant acknowledgement) run by drillsim and by a bare SimPy M/M/c of the same customers, and
-the same pool overloaded with the horizon doubled twice: the time per incident must not grow
-with the length of the queue.
+instant acknowledgement) run by drillsim and by a bare SimPy M/M/c of the same customers; the
+same pool overloaded with the horizon doubled twice, and overloaded pools of 6, 60 and 600: the
+time per incident must grow with neither the length of the queue nor the size of the pool.
 
 Figures are ratios against the bare model measured alongside, since the machine is shared."""
 
@@ -27,9 +27,9 @@ C, MEAN = 6, 30.0  # responders, mean minutes of work
 REPEATS = 7
 
 
-def scenario(per_hour: float, days: int) -> dict[str, Any]:
+def scenario(per_hour: float, days: float, c: int = C) -> dict[str, Any]:
     people = [{"id": f"desk{i}", "teams": ["desk"],
-               "ack_delay": {"working": "0m", "off_hours": "0m"}} for i in range(C)]
+               "ack_delay": {"working": "0m", "off_hours": "0m"}} for i in range(c)]
     return {
         "name": "mmc", "start": "2026-01-05T00:00", "timezone": "UTC",
         "org": {"name": "service desk", "responders": people, "teams": [{"id": "desk"}],
@@ -43,12 +43,12 @@ def scenario(per_hour: float, days: int) -> dict[str, Any]:
                         "mitigates": True}]}]}}
 
 
-def bare_mmc(per_minute: float, minutes: float, seed: int) -> int:
-    """A bare SimPy M/M/c: each customer waits for one of C servers, is served, leaves; its
+def bare_mmc(per_minute: float, minutes: float, seed: int, c: int = C) -> int:
+    """A bare SimPy M/M/c: each customer waits for one of c servers, is served, leaves; its
     arrival, start and end are kept. Returns the number of customers."""
     env = simpy.Environment()
     rng = np.random.default_rng(seed)
-    desk = simpy.Resource(env, capacity=C)
+    desk = simpy.Resource(env, capacity=c)
     rows: list[tuple[float, float, float]] = []
 
     def customer(arrived: float) -> Generator[simpy.Event, Any, None]:
@@ -70,12 +70,12 @@ def bare_mmc(per_minute: float, minutes: float, seed: int) -> int:
     return len(rows)
 
 
-def per_incident(tmp_path: Path, per_hour: float, days: int,
-                 events: bool = True) -> tuple[float, float, int]:
+def per_incident(tmp_path: Path, per_hour: float, days: float, events: bool = True,
+                 c: int = C) -> tuple[float, float, int]:
     """CPU seconds per incident for drillsim's simulation and for the bare model (medians of
     interleaved repeats), and drillsim's incident count."""
-    path = tmp_path / f"mmc-{per_hour}-{days}.yaml"
-    path.write_text(yaml.safe_dump(scenario(per_hour, days)), encoding="utf-8")
+    path = tmp_path / f"mmc-{per_hour}-{days}-{c}.yaml"
+    path.write_text(yaml.safe_dump(scenario(per_hour, days, c)), encoding="utf-8")
     bundle = load(path)
     compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
     ours, bare, count = [], [], 0
@@ -88,7 +88,7 @@ def per_incident(tmp_path: Path, per_hour: float, days: int,
         gc.collect()
         with rare_collections():  # the engine's garbage-collector setting, for both
             start = time.process_time()
-            served = bare_mmc(per_hour / 60, days * 1440.0, rep)
+            served = bare_mmc(per_hour / 60, days * 1440.0, rep, c)
             bare.append((time.process_time() - start) / served)
     return statistics.median(ours), statistics.median(bare), count
 
@@ -112,3 +112,16 @@ def test_time_per_incident_is_flat_in_the_queue_length(tmp_path: Path) -> None:
         print(f"  {days:3d} days  {count:6d} incidents  drillsim {ours * 1e6:7.1f}  "
               f"bare {bare * 1e6:5.1f}  ({ours / first:.2f}x the shortest)")
     assert ours / first < 2  # quadratic work would make it 4x
+
+
+def test_time_per_incident_is_flat_in_the_size_of_the_pool(tmp_path: Path) -> None:
+    print("\nM/M/c overloaded (1.2x), the pool 10x larger twice, about 7,000 incidents each "
+          "(CPU time, µs per incident)")
+    first = None
+    for c, days in ((6, 20.0), (60, 2.0), (600, 0.2)):
+        ours, bare, count = per_incident(tmp_path, 1.2 * c * 60 / MEAN, days, c=c)
+        first = first or ours
+        print(f"  c = {c:3d}  {count:6d} incidents  drillsim {ours * 1e6:7.1f}  "
+              f"bare {bare * 1e6:5.1f}  ratio {ours / bare:.2f}x  ({ours / first:.2f}x the "
+              "smallest pool)")
+    assert ours / first < 2  # a scan of the pool per page would make it many times

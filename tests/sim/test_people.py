@@ -1,7 +1,8 @@
 """Responders' capacity: waiting requests are kept in one heap per pool, and a release serves
 the most severe, longest-waiting request among the pools the responder is in. Against a
 reference that keeps every request in one list and scans it, any sequence of requests,
-withdrawals and releases must grant the same requests to the same people in the same order."""
+withdrawals, releases and slots taken or freed directly must grant the same requests to the same
+people in the same order."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ class Reference:
         self.order += 1
         return ask
 
+    def take(self, r: int) -> None:
+        self.load[r] += 1
+
+    def vacate(self, r: int) -> None:
+        self.load[r] -= 1
+
     def give_back(self, r: int, now: float) -> None:
         self.load[r] -= 1
         self.released_at[r] = now
@@ -61,6 +68,8 @@ steps = st.lists(st.one_of(  # mostly requests and releases, so that queues form
     ask, ask, release, release,
     st.tuples(st.just("withdraw"), st.integers(0, 50)),
     st.tuples(st.just("wait"), st.floats(0.5, 30.0)),
+    st.tuples(st.just("take"), st.integers(0, PEOPLE - 1)),  # a page answered, not a pool's
+    st.tuples(st.just("vacate"), st.integers(0, 50)),  # a slot freed for the next request
 ), min_size=20, max_size=120)
 
 
@@ -95,5 +104,13 @@ def test_pool_heaps_grant_as_one_scanned_list_would(steps: list[tuple[Any, ...]]
             reference.give_back(r, env.now)
         elif step[0] == "wait":
             env.run(until=env.now + step[1])
+        elif step[0] == "take" and people.free(step[1]):
+            people.take(step[1])
+            reference.take(step[1])
+            held.append(step[1])
+        elif step[0] == "vacate" and held:
+            r = held.pop(step[1] % len(held))
+            people.vacate(r)
+            reference.vacate(r)
         assert granted == expected
         assert people.load == reference.load
