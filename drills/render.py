@@ -6,7 +6,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from drillsim.reports.render import LOAD_SHOWN, ci_note, load_ci, load_mean, share, tally
+from drillsim.reports.render import (
+    LOAD_SHOWN,
+    NO_INCIDENTS,
+    ci_note,
+    load_ci,
+    load_mean,
+    share,
+    tally,
+)
 from drillsim.scenarios.durations import format_duration as minutes
 from drillsim.scenarios.durations import format_span
 from drillsim.scenarios.measures import METRICS, TARGETS
@@ -28,6 +36,9 @@ def print_summary(console: Console, summary: RunSummary) -> None:
                   f"[bold]{escape(summary.organisation)}[/]: {summary.incidents} incidents over "
                   f"{summary.replications} replication{'s' if summary.replications > 1 else ''} "
                   f"(seed {summary.seed})")
+    if not summary.incidents:
+        console.print(f"[yellow]{NO_INCIDENTS}[/]")
+        return
     table = Table(title="Response times, all severities")
     for column in ("", "mean", "95% CI of mean", "p50", "p90", "p99", "n"):
         table.add_column(column, justify="right", no_wrap=True)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from drillsim.reports import charts
-from drillsim.reports.render import LOAD_SHOWN, ci_note
+from drillsim.reports.render import LOAD_SHOWN, NO_INCIDENTS, ci_note
 from drillsim.reports.units import format_instant, format_money
 from drillsim.scenarios.durations import format_duration, format_span
 from drillsim.scenarios.measures import METRICS, TARGETS, metric
@@ -169,7 +169,7 @@ def run_report(run: Run, summary: RunSummary, tally: ReportTally | None = None) 
             for s in by_ladder(values.severity, ladder)}
     chart_list = [("distributions", "How long incidents took, by severity: cumulative share "
                    "of incidents on a logarithmic time axis",
-                   charts.svg(charts.distributions({"": cdfs})))]
+                   charts.svg(charts.distributions({"": cdfs})))] if cdfs else []
     sla = shares_by_severity(summary)
     if any(sla.values()):
         chart_list.append(("sla", "SLA attainment by severity", charts.svg(charts.sla_bars(sla))))
@@ -195,6 +195,7 @@ def run_report(run: Run, summary: RunSummary, tally: ReportTally | None = None) 
                 "incidents": summary.incidents, "never": summary.never,
                 "unacknowledged": summary.unacknowledged, "unresolved": summary.unresolved},
         "ci_note": ci_note(summary),
+        "no_incidents": NO_INCIDENTS,
         "metrics": summary.metrics,
         "severities": summary.severities,
         "roles": summary.roles,

@@ -52,6 +52,8 @@ def tally(counts: Mapping[str, int], leave_out: tuple[str, ...] = ()) -> str:
 
 
 LOAD_SHOWN = ("pages", "night_pages", "off_hours_pages", "minutes_engaged")
+NO_INCIDENTS = ("No incident started in any replication, so there is nothing to measure: raise "
+                "the workload's rates or horizon, or run more replications.")
 
 
 def load_ci(load: OnCallLoad, measure: str) -> str:
@@ -72,6 +74,8 @@ def load_mean(load: OnCallLoad, measure: str) -> str:
 def ci_note(summary: RunSummary) -> str:
     """How the intervals were made, in a sentence."""
     units = max((s.ci.units for s in summary.metrics if s.ci is not None), default=0)
+    if units == 0:
+        return "No intervals: no incident reached the end of any metric."
     if summary.ci_method == BATCH_MEANS:
         means = (f"Student t over {units} batch means (batches of consecutive incidents in the "
                  "one replication)")

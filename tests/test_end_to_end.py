@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from drillsim.drills.cli import cli
@@ -216,3 +217,25 @@ print(json.dumps(as_json(run_summary(replicate(load("demo"), 6, 3, workers=2, re
     assert outputs["spawn"] == outputs["fork"]
     assert json.loads(outputs["fork"]) == run_json("demo", "--reps", "6", "--seed", "3",
                                                    "--workers", "1")
+
+
+def test_a_run_in_which_no_incident_starts_says_so(tmp_path: Path) -> None:
+    """A rate too low for the horizon: the run says there is nothing to measure, and the
+    reports and the results folder are still written, not a traceback."""
+    scenario = tmp_path / "quiet.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "name": "quiet", "start": "2026-01-05T00:00", "org": "demo-org",
+        "workload": {"horizon": "1d", "types": [{
+            "type": "rare", "rate": "1/1000d", "severity_mix": {"P2": 1},
+            "signals": [{"channel": "alert", "delay": "5m"}],
+            "phases": [{"name": "fix", "duration": "30m", "mitigates": True}]}]}}),
+        encoding="utf-8")
+    for kind in ("md", "html"):
+        result = CliRunner().invoke(cli, ["run", str(scenario), "--reps", "3", "--workers", "1",
+                                          "--out", str(tmp_path / f"out-{kind}"),
+                                          "--report", str(tmp_path / f"quiet.{kind}")])
+        assert result.exit_code == 0, result.output
+        assert "0 incidents over 3 replications" in result.output
+        assert "nothing to measure" in " ".join(result.output.split())
+        assert "nothing to measure" in (tmp_path / f"quiet.{kind}").read_text(encoding="utf-8")
+    assert tables(tmp_path / "out-md")["incidents"].empty
