@@ -3,7 +3,9 @@
 Each responder works at most `capacity` incidents at once. A pool request (a team, a skill, a
 role) takes the member free longest; when none is free it waits, and waiting requests are
 served most severe first, then first come. Who has a free slot is kept as a set, so a request
-looks only at its pool's free members. Requests wait in one heap per pool, and each responder
+looks only at its pool's free members; once a large pool asks, they are also kept in order of
+release, where its member free longest is the first of its members, found without a scan of
+all of them. Requests wait in one heap per pool, and each responder
 knows which pools they are in have someone waiting, so a release serves the next request by
 looking at the head of each of those heaps: no scan of everyone waiting, and no copy of a
 request for every member of its pool. A task (a status update, a notice) takes a responder's
@@ -11,6 +13,7 @@ attention on their desk, one task at a time, most severe first."""
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from collections.abc import Callable
@@ -18,6 +21,8 @@ from collections.abc import Callable
 import simpy
 
 from drillsim.sim.state import Ask, IncidentState
+
+LARGE_POOL = 48  # members from which a pool's request looks through the free in order of release
 
 
 class People:
@@ -28,6 +33,7 @@ class People:
         self.capacity = capacities
         self.load = [0] * len(capacities)
         self._spare = set(range(len(capacities)))  # who has a free slot: no scan of a pool for one
+        self._by_release: list[tuple[float, int]] | None = None  # the spare, in order of release
         self.released_at = [float("-inf")] * len(capacities)
         self.working: list[dict[int, IncidentState]] = [{} for _ in capacities]
         self._queues: dict[frozenset[int], list[tuple[int, float, int, Ask]]] = {}
@@ -41,22 +47,42 @@ class People:
     def take(self, r: int) -> None:
         self.load[r] += 1
         if self.load[r] == self.capacity[r]:
-            self._spare.discard(r)
+            self._not_spare(r)
 
     def vacate(self, r: int) -> None:
         """r has one more free slot, kept for whoever asks next (no waiting request takes it)."""
         self.load[r] -= 1
+        if r not in self._spare:
+            self._now_spare(r)
+
+    def _now_spare(self, r: int) -> None:
         self._spare.add(r)
+        if self._by_release is not None:
+            bisect.insort(self._by_release, (self.released_at[r], r))
+
+    def _not_spare(self, r: int) -> None:
+        self._spare.discard(r)
+        if self._by_release is not None:
+            order = self._by_release
+            del order[bisect.bisect_left(order, (self.released_at[r], r))]
 
     def ask(self, members: frozenset[int], rank: int, grant: Callable[[int], None]) -> Ask:
         """The first free member of `members` (the one free longest) is granted at once, or
         the request waits its turn among the requests for them."""
         ask = Ask(members, grant)
-        released = self.released_at
         r = -1
-        for i in members & self._spare:  # the smaller of the two is scanned
-            if r < 0 or (released[i], i) < (released[r], r):
-                r = i
+        if len(members) >= LARGE_POOL:  # its first member in order of release, if near the front
+            if self._by_release is None:
+                self._by_release = sorted((self.released_at[i], i) for i in self._spare)
+            for _, i in itertools.islice(self._by_release, 2 * len(members)):
+                if i in members:
+                    r = i
+                    break
+        if r < 0:
+            released = self.released_at
+            for i in members & self._spare:  # the smaller of the two is scanned
+                if r < 0 or (released[i], i) < (released[r], r):
+                    r = i
         if r >= 0:
             ask.done = True
             self.take(r)
@@ -73,6 +99,8 @@ class People:
 
     def give_back(self, r: int) -> None:
         """r has one more free slot: the most severe, longest-waiting request for r takes it."""
+        if r in self._spare:  # free already: its place in the order of release moves
+            self._not_spare(r)
         self.load[r] -= 1
         self.released_at[r] = self.env.now
         best: frozenset[int] | None = None
@@ -96,9 +124,11 @@ class People:
                 self._drained(best)
             ask.done = True
             self.load[r] += 1  # the slot goes straight to the request: r is as busy as before
+            if self.load[r] < self.capacity[r]:
+                self._now_spare(r)
             ask.grant(r)
             return
-        self._spare.add(r)
+        self._now_spare(r)
 
     def _drained(self, members: frozenset[int]) -> None:
         """Nobody waits for this pool any more."""

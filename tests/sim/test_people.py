@@ -1,18 +1,22 @@
 """Responders' capacity: waiting requests are kept in one heap per pool, and a release serves
-the most severe, longest-waiting request among the pools the responder is in. Against a
-reference that keeps every request in one list and scans it, any sequence of requests,
-withdrawals, releases and slots taken or freed directly must grant the same requests to the same
-people in the same order."""
+the most severe, longest-waiting request among the pools the responder is in; a request takes
+the member free longest, found by a scan of a small pool's free members or, for a large pool,
+in the order of release. Against a reference that keeps every request in one list and scans it,
+any sequence of requests, withdrawals, releases and slots taken or freed directly must grant
+the same requests to the same people in the same order."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
+import pytest
 import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drillsim.sim import people as people_module
 from drillsim.sim.people import People
 from drillsim.sim.state import Ask
 
@@ -73,10 +77,16 @@ steps = st.lists(st.one_of(  # mostly requests and releases, so that queues form
 ), min_size=20, max_size=120)
 
 
+@pytest.mark.parametrize("large", [False, True])  # a large pool walks the order of release
 @settings(max_examples=300, deadline=None)
 @given(steps=steps, capacities=st.lists(st.integers(1, 2), min_size=PEOPLE, max_size=PEOPLE))
-def test_pool_heaps_grant_as_one_scanned_list_would(steps: list[tuple[Any, ...]],
+def test_pool_heaps_grant_as_one_scanned_list_would(large: bool, steps: list[tuple[Any, ...]],
                                                     capacities: list[int]) -> None:
+    with patch.object(people_module, "LARGE_POOL", 1 if large else people_module.LARGE_POOL):
+        check(steps, capacities)
+
+
+def check(steps: list[tuple[Any, ...]], capacities: list[int]) -> None:
     env = simpy.Environment()
     people, reference = People(env, capacities), Reference(capacities)
     granted: list[tuple[int, int]] = []  # (request number, responder), from People
