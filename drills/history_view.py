@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -12,6 +12,9 @@ from rich.table import Table
 
 from drillsim.drills.assessment import exact
 from drillsim.scenarios.durations import format_duration, format_span
+
+if TYPE_CHECKING:
+    from drillsim.reports.charts import Drawn
 
 
 def _median(row: dict[str, Any]) -> str:
@@ -47,9 +50,9 @@ def history_data(db: str | None) -> dict[str, Any]:
     }
 
 
-def _charts(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _charts(data: dict[str, Any]) -> list[tuple[str, str, Drawn]]:
     """One chart per milestone: each drill type's median per quarter against the target."""
-    from drillsim.reports.charts import period_trend, svg
+    from drillsim.reports.charts import Drawn, period_trend
 
     charts = []
     rows = data["trend"]
@@ -68,7 +71,9 @@ def _charts(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         charts.append((milestone, f"{label}: median per quarter and drill type against the "
                        f"target ({format_duration(targets[-1])}); a cross marks a quarter whose "
                        f"median ({kinds[0]}) missed it.",
-                       svg(period_trend(periods, lines, targets[-1], missed, label, "duration"))))
+                       Drawn(lambda periods=periods, lines=lines, target=targets[-1],
+                             missed=missed, label=label: period_trend(
+                                 periods, lines, target, missed, label, "duration"))))
     return charts
 
 

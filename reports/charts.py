@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,6 +46,22 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+class Drawn:
+    """A chart as SVG, drawn only when a report shows it: HTML reports do, Markdown ones do
+    not, so those neither import matplotlib nor spend time drawing."""
+
+    def __init__(self, draw: Callable[[], Figure]) -> None:
+        self._draw = draw
+        self._text: str | None = None
+
+    def __html__(self) -> str:
+        if self._text is None:
+            self._text = svg(self._draw())
+        return self._text
+
+    __str__ = __html__
 
 
 def svg(fig: Figure) -> str:

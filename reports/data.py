@@ -169,19 +169,20 @@ def run_report(run: Run, summary: RunSummary, tally: ReportTally | None = None) 
             for s in by_ladder(values.severity, ladder)}
     chart_list = [("distributions", "How long incidents took, by severity: cumulative share "
                    "of incidents on a logarithmic time axis",
-                   charts.svg(charts.distributions({"": cdfs})))] if cdfs else []
+                   charts.Drawn(lambda: charts.distributions({"": cdfs})))] if cdfs else []
     sla = shares_by_severity(summary)
     if any(sla.values()):
-        chart_list.append(("sla", "SLA attainment by severity", charts.svg(charts.sla_bars(sla))))
+        chart_list.append(("sla", "SLA attainment by severity",
+                           charts.Drawn(lambda: charts.sla_bars(sla))))
     chart_list.append(("load", "Pages by hour of week, on each responder's own clock",
-                       charts.svg(charts.heatmap(tally.pages / max(run.replications, 1),
-                                                 run.replications))))
+                       charts.Drawn(lambda: charts.heatmap(tally.pages / max(run.replications, 1),
+                                                           run.replications))))
     if slow:
         first = tally.worst.iloc[0]
         owed = tally.deadlines[(tally.deadlines.replication == first.replication)
                                & (tally.deadlines.incident == first.incident)]
         chart_list.append(("timeline", "Timeline of the slowest incident",
-                           charts.svg(gantt(first, slow[0]["timeline"], owed, tz))))
+                           charts.Drawn(lambda: gantt(first, slow[0]["timeline"], owed, tz))))
     return {
         "title": f"Drill report: {sc.name}",
         "timezone": tz,
@@ -335,7 +336,7 @@ def comparison(results: pd.DataFrame, baseline: str, columns: Sequence[str],
                         for row in rows for c in row["cells"] if c["variant"] != baseline],
         "charts": [("differences", "Paired differences from the baseline in response times "
                     "over all severities, with their 95% confidence intervals (left of zero is "
-                    "faster)", charts.svg(charts.differences(
+                    "faster)", charts.Drawn(lambda: charts.differences(
                         {row["label"]: {c["variant"]: (c["difference"], c["ci95"])
                                         for c in row["cells"] if c["variant"] != baseline}
                          for row in rows if row["kind"] == "duration" and "·" not in row["label"]

@@ -292,26 +292,26 @@ def periodic(history: History, period: str, mttr_target: float = 240.0,
 
 
 def _period_charts(rows: list[dict[str, Any]], ladder: list[str], h: pd.DataFrame,
-                   mttr_target: float, uptime_target: float) -> list[tuple[str, str, str]]:
+                   mttr_target: float, uptime_target: float) -> list[tuple[str, str, charts.Drawn]]:
     names = [r["period"] for r in rows]
     partial = [r["partial"] for r in rows]
     counts = {s: [int(((h.period.astype(str) == p) & (h.severity == s)).sum()) for p in names]
               for s in ladder}  # every level of the ladder, so colours match across reports
     return [
         ("incidents", "Incidents per period by severity; partial periods labelled",
-         charts.svg(charts.period_counts(names, counts, partial))),
+         charts.Drawn(lambda: charts.period_counts(names, counts, partial))),
         ("ttr", f"Time to resolve per period against the {format_duration(mttr_target)} target "
                 "for the mean; missed periods crossed and labelled",
-         charts.svg(charts.period_trend(names, {"mean": [r["mean_ttr"] for r in rows],
-                                                "p90": [r["p90_ttr"] for r in rows]},
-                                        mttr_target, [r["mttr_met"] is False for r in rows],
-                                        "Time to resolve", "duration"))),
+         charts.Drawn(lambda: charts.period_trend(
+             names, {"mean": [r["mean_ttr"] for r in rows], "p90": [r["p90_ttr"] for r in rows]},
+             mttr_target, [r["mttr_met"] is False for r in rows], "Time to resolve",
+             "duration"))),
         ("uptime", f"Uptime per period against the {uptime_target:g}% target; missed periods "
                    "crossed and labelled",
-         charts.svg(charts.period_trend(names, {"uptime": [r["uptime"] for r in rows]},
-                                        uptime_target, [r["uptime_met"] is False for r in rows],
-                                        "Uptime (time no major incident was unmitigated)",
-                                        "percent"))),
+         charts.Drawn(lambda: charts.period_trend(
+             names, {"uptime": [r["uptime"] for r in rows]}, uptime_target,
+             [r["uptime_met"] is False for r in rows],
+             "Uptime (time no major incident was unmitigated)", "percent"))),
     ]
 
 
@@ -358,5 +358,5 @@ def incident_report(folder: str | Path, incident: int, replication: int = 0,
                        "done_after": None if pd.isna(d.done_at) else float(d.done_at) - start,
                        "status": d.status} for d in owed.itertuples()],
         "charts": [("timeline", "Timeline: time since the impact started",
-                    charts.svg(gantt(r, timeline, owed, tz)))],
+                    charts.Drawn(lambda: gantt(r, timeline, owed, tz)))],
     }

@@ -1,6 +1,7 @@
 """Charts: per-severity CDFs on a log axis in the organisation's order, legends clear of the data,
 the pages heatmap on each responder's clock with its counts, the slowest incident's timeline
-with its wait for business hours, user text drawn literally, and matplotlib loaded only to draw."""
+with its wait for business hours, user text drawn literally, and matplotlib loaded only to draw
+(a Markdown report draws nothing)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def test_run_report_cdfs_are_per_severity_on_a_log_axis_in_the_ladders_order(lad
     assert ax.get_xscale() == "log"
     assert [t.get_text() for t in fig.legends[0].get_texts()][:3] == ["urgent", "high", "low"]
     plt.close(fig)
-    chart = dict((k, svg) for k, _, svg in data["charts"])
+    chart = dict((k, str(svg)) for k, _, svg in data["charts"])
     for label in ("urgent (n=2)", "high (n=2)", "low (n=2)"):
         assert label in chart["distributions"]
     assert chart["distributions"].index("urgent (n=2)") < chart["distributions"].index("low (n=2)")
@@ -144,3 +145,20 @@ def test_drawing_modules_do_not_load_matplotlib_until_they_draw():
             "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_markdown_report_draws_no_chart(tmp_path):
+    """Markdown shows no charts, so writing one neither draws them nor imports matplotlib; the
+    HTML report of the same run draws them all."""
+    code = ("import sys; from drillsim.drills.cli import cli; "
+            f"cli.main(['run', 'demo', '--reps', '2', '--report', {str(tmp_path / 'r.md')!r}], "
+            "standalone_mode=False); "
+            "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# Drill report: demo")
+    html = tmp_path / "r.html"
+    code = code.replace(repr(str(tmp_path / "r.md")), repr(str(html)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] != "[]"
+    assert html.read_text(encoding="utf-8").count("<svg") == 4
