@@ -85,14 +85,8 @@ def gantt(row: Any, timeline: list[dict[str, Any]], owed: pd.DataFrame, timezone
                            f"time since the impact started ({started}, {timezone})")
 
 
-def pages_by_hour(events: pd.DataFrame, zones: Mapping[str, str], default: str,
-                  replications: int) -> np.ndarray:
-    """Pages by (weekday, hour) on each paged responder's own clock (`zones`, else `default`),
-    per replication."""
-    return _page_counts(events, zones, default) / max(replications, 1)
-
-
-def _page_counts(events: pd.DataFrame, zones: Mapping[str, str], default: str) -> np.ndarray:
+def page_counts(events: pd.DataFrame, zones: Mapping[str, str], default: str) -> np.ndarray:
+    """Pages by (weekday, hour) on each paged responder's own clock (`zones`, else `default`)."""
     paged = events[events.kind == "paged"]
     grid = np.zeros((7, 24))
     for tz, group in paged.groupby(paged.actor.map(zones).fillna(default), sort=True):
@@ -125,7 +119,7 @@ class ReportTally:
     def add(self, records: Records) -> None:
         """Fold in the records of the next replications, in replication order."""
         inc = records.incidents
-        self.pages += _page_counts(records.events, self.zones, self.timezone)
+        self.pages += page_counts(records.events, self.zones, self.timezone)
         if self.worst is not None and inc.empty:
             return
         self._durations.append(durations(inc)[["severity", *(m.name for m in METRICS)]])

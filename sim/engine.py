@@ -230,9 +230,10 @@ class Simulation:
         inc.paged_at = self.env.now
         if inc.milestones:
             inc.wake("paged")
-        route = self._routes.get((id(inc.template), inc.severity))
-        if route is None:  # a simple incident's severity never changes
-            route = self._routes[id(inc.template), inc.severity] = self._route(inc)
+        key = (id(inc.template), inc.severity)  # a simple incident's severity never changes
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self._route(inc)
         policies, pool = route
         if pool is not None:  # no roles to mobilise: engaged on the answer
             _when(self.paging.start_pool(inc, self.c.paths[policies[0]], pool).ack,

@@ -99,9 +99,9 @@ class People:
 
     def give_back(self, r: int) -> None:
         """r has one more free slot: the most severe, longest-waiting request for r takes it."""
-        if r in self._spare:  # free already: its place in the order of release moves
+        was_spare = r in self._spare
+        if was_spare:  # its place in the order of release moves
             self._not_spare(r)
-        self.load[r] -= 1
         self.released_at[r] = self.env.now
         best: frozenset[int] | None = None
         head = None
@@ -122,12 +122,12 @@ class People:
             ask = heapq.heappop(queue)[3]
             if not queue:
                 self._drained(best)
-            ask.done = True
-            self.load[r] += 1  # the slot goes straight to the request: r is as busy as before
-            if self.load[r] < self.capacity[r]:
+            ask.done = True  # the slot goes straight to the request: r is as busy as before
+            if was_spare:
                 self._now_spare(r)
             ask.grant(r)
             return
+        self.load[r] -= 1
         self._now_spare(r)
 
     def _drained(self, members: frozenset[int]) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from drillsim.reports import charts
-from drillsim.reports.data import gantt, incident_timeline, pages_by_hour, run_report
+from drillsim.reports.data import gantt, incident_timeline, page_counts, run_report
 from drillsim.sim.summary import run_summary
 
 # the ladder's own order (urgent, high, low) is not the alphabet's (high, low, urgent)
@@ -102,7 +102,7 @@ def test_run_report_cdfs_are_per_severity_on_a_log_axis_in_the_ladders_order(lad
 def test_heatmap_counts_pages_on_each_responders_own_clock(ladder_run):
     events = ladder_run.records.events
     zones = {"ny": "America/New_York", "tokyo": "Asia/Tokyo"}
-    grid = pages_by_hour(events, zones, "America/New_York", ladder_run.replications)
+    grid = page_counts(events, zones, "America/New_York") / ladder_run.replications
     # the urgent incident pages ny at Monday 08:00 in New York, then tokyo five minutes later:
     # Monday 22:05 in Tokyo
     assert grid[0, 8] >= 1 and grid[0, 22] == 1
