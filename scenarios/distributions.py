@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -35,6 +36,15 @@ class _Dist(BaseModel):
     def sample(self, rng: np.random.Generator) -> float:
         """One draw in minutes."""
         raise NotImplementedError
+
+    def _args(self) -> tuple[float, ...]:
+        """The parameters `_draw` takes, where draws of this kind can be made many at once."""
+        raise NotImplementedError
+
+    # numpy's draws of a size (or over arrays of parameters) are its single draws in turn, so
+    # a kind with `_draw` can make a whole stream's draws in one call; Empirical cannot (numpy
+    # draws small integers two to a word when it makes many)
+    _draw: ClassVar[Any] = None
 
     def mean(self) -> float:
         """The distribution's mean in minutes."""
@@ -69,6 +79,14 @@ class Exponential(_Dist):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.exponential(self.mean_))
+
+    def _args(self) -> tuple[float, ...]:
+        return (self.mean_,)
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        (mean,) = args
+        return rng.exponential(mean, size=size)
 
     def mean(self) -> float:
         return self.mean_
@@ -114,6 +132,14 @@ class LogNormal(_Dist):
         mu, sigma = self.params
         return float(rng.lognormal(mu, sigma))
 
+    def _args(self) -> tuple[float, ...]:
+        return self.params
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        mu, sigma = args
+        return rng.lognormal(mu, sigma, size=size)
+
     def mean(self) -> float:
         mu, sigma = self.params
         return math.exp(mu + sigma * sigma / 2)
@@ -137,6 +163,14 @@ class Uniform(_Dist):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
+
+    def _args(self) -> tuple[float, ...]:
+        return self.low, self.high
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        low, high = args
+        return rng.uniform(low, high, size=size)
 
     def mean(self) -> float:
         return (self.low + self.high) / 2
@@ -162,6 +196,14 @@ class Triangular(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.triangular(self.low, self.mode, self.high))
 
+    def _args(self) -> tuple[float, ...]:
+        return self.low, self.mode, self.high
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        low, mode, high = args
+        return rng.triangular(low, mode, high, size=size)
+
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
@@ -182,6 +224,14 @@ class Gamma(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.gamma(self.shape, self.scale))
 
+    def _args(self) -> tuple[float, ...]:
+        return self.shape, self.scale
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        shape, scale = args
+        return rng.gamma(shape, scale, size=size)
+
     def mean(self) -> float:
         return self.shape * self.scale
 
@@ -200,6 +250,14 @@ class Weibull(_Dist):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(self.scale * rng.weibull(self.shape))
+
+    def _args(self) -> tuple[float, ...]:
+        return self.shape, self.scale
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        shape, scale = args
+        return scale * rng.weibull(shape, size=size)
 
     def mean(self) -> float:
         return self.scale * math.gamma(1 + 1 / self.shape)
@@ -255,6 +313,25 @@ def _shorthand(value: Any) -> Any:
                 f"expected one of: {', '.join(DISTRIBUTIONS)}"
             )
     return value
+
+
+def sample_each(dists: Sequence[_Dist], rng: np.random.Generator) -> list[float]:
+    """A draw from each distribution in turn: the numbers `sample` gives called on each, made in
+    one call when every one that draws is of one kind, else one at a time."""
+    drawing = [d for d in dists if not isinstance(d, Fixed)]
+    kinds = {type(d) for d in drawing}
+    if len(drawing) < 2 or len(kinds) > 1 or drawing[0]._draw is None:
+        return [d.sample(rng) for d in dists]
+    first = drawing[0]
+    if all(d is first for d in drawing):
+        values = first._draw(rng, first._args(), len(drawing))
+    else:
+        import numpy as np
+
+        columns = np.array([d._args() for d in drawing], dtype=float).T
+        values = first._draw(rng, tuple(columns), None)
+    drawn = iter(values.tolist())
+    return [d.value if isinstance(d, Fixed) else next(drawn) for d in dists]
 
 
 _Tagged = Annotated[

@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 
+from drillsim.scenarios.distributions import sample_each
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import IncidentTemplate, Phase, Scenario, Workload
 from drillsim.sim.clock import WallClock, to_instant, zone
@@ -79,6 +80,40 @@ class _Preparer:
                              phases=phases, injected=injected, facts=facts,
                              backup_age=backup_age)
 
+    def plain(self, template: IncidentTemplate) -> bool:
+        """Whether the type's incidents draw only durations: one signal without an alert, a
+        duration for each phase, and no injected phases, facts or backups."""
+        signals = template.signals
+        return (len(signals) == 1 and signals[0].alert is None and not template.facts
+                and all(p.duration is not None for p in template.phases)
+                and not any(i.add_phase is not None for i in template.injects)
+                and self.backup_interval(template) is None)
+
+    def every(self, drawn: list[tuple[float, int, IncidentTemplate, str]]) -> list[IncidentState]:
+        """Every incident, in order; when every type draws only durations, each stream's draws
+        are made in one call (the same numbers, in the same order, as one incident at a time)."""
+        if not all(self.plain(t) for t in {id(t): t for _, _, t, _ in drawn}.values()):
+            return [self(i, template, sev, at) for i, (at, _, template, sev) in enumerate(drawn)]
+        detection = iter(sample_each(
+            [d for _, _, t, _ in drawn for s in t.signals
+             for d in (s.delay,) + ((s.assessment,) if s.assessment is not None else ())],
+            self.streams.detection))
+        work = iter(sample_each([p.duration for _, _, t, _ in drawn for p in t.phases],
+                                self.streams.work))
+        ranks, facts = self.ranks, self.capabilities
+        incidents = []
+        for i, (at, _, template, severity) in enumerate(drawn):
+            signal = template.signals[0]
+            incidents.append(IncidentState(
+                id=i, template=template, severity=severity, initial_severity=severity,
+                rank=ranks[severity], started_at=at, detect_delay=next(detection),
+                detected_by=signal.channel,
+                assessment=0.0 if signal.assessment is None else next(detection),
+                assessor=None if signal.assessment is None else signal.assessor,
+                phases=[(p, next(work)) for p in template.phases], injected={}, facts=facts,
+                backup_age=0.0))
+        return incidents
+
 
 def _profile_factor(workload: Workload, clock: WallClock, tz: str, times: np.ndarray) -> np.ndarray:
     """Arrival-rate multiplier at each time, normalised so a week averages to 1."""
@@ -128,6 +163,5 @@ def incidents_for(scenario: Scenario, org: Organisation, clock: WallClock,
                          for t, p in zip(times.tolist(), picks.tolist(), strict=True))
     if scenario.workload is None or len(scenario.workload.types) > 1:  # else drawn in order
         drawn.sort(key=lambda d: (d[0], d[1]))
-    prepare = _Preparer(org, streams)
-    return [prepare(i, template, sev, at) for i, (at, _, template, sev) in enumerate(drawn)]
+    return _Preparer(org, streams).every(drawn)
 

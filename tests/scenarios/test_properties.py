@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from scipy import stats
 
-from drillsim.scenarios.distributions import Distribution
+from drillsim.scenarios.distributions import Distribution, sample_each
 from drillsim.scenarios.durations import (
     DAY,
     HOUR,
@@ -180,3 +180,29 @@ def test_lognormal_median_and_p90_are_the_quantiles_it_draws():
 def test_invalid_distributions_are_refused_with_a_reason(spec, message):
     with pytest.raises(ValidationError, match=message):
         dist_of(spec)
+
+
+KINDS = [
+    "3m", {"dist": "exponential", "mean": "5m"}, {"dist": "exponential", "mean": "40m"},
+    {"dist": "lognormal", "median": "5m", "p90": "20m"}, {"dist": "lognormal", "mu": 1, "sigma": 2},
+    {"dist": "uniform", "low": "1m", "high": "9m"}, {"dist": "uniform", "low": "0m", "high": "1h"},
+    {"dist": "triangular", "low": "1m", "mode": "2m", "high": "9m"},
+    {"dist": "triangular", "low": "0m", "mode": "30m", "high": "1h"},
+    {"dist": "gamma", "shape": 0.7, "scale": "3m"}, {"dist": "gamma", "shape": 4, "scale": "1h"},
+    {"dist": "weibull", "shape": 1.5, "scale": "4m"}, {"dist": "weibull", "shape": 0.5, "scale": "1h"},
+    {"dist": "empirical", "samples": ["1m", "2m", "3m"]},
+]
+
+
+@given(st.lists(st.sampled_from(range(len(KINDS))), max_size=30), st.integers(0, 2**32),
+       st.booleans())
+def test_drawing_many_at_once_gives_the_draws_one_at_a_time(picks, seed, one_kind):
+    """The incidents of a replication draw their durations a stream at a time: the same
+    numbers, in the same order, leaving the stream where single draws would."""
+    kinds = [dist_of(k) for k in KINDS]
+    dists = [kinds[i] for i in picks]
+    if one_kind and dists:  # the case drawn in one call: one kind, fixed durations among them
+        dists = [d for d in dists if type(d) in (type(dists[0]), type(kinds[0]))]
+    many, one = np.random.default_rng(seed), np.random.default_rng(seed)
+    assert sample_each(dists, many) == [d.sample(one) for d in dists]
+    assert many.random() == one.random()
