@@ -172,18 +172,22 @@ class Simulation:
     def _arrivals(self, incidents: list[IncidentState], at: int = 0) -> None:
         """Start every incident due now, then wait for the next: a timer chain, not a process."""
         env = self.env
-        while at < len(incidents) and not incidents[at].started_at > env.now:
-            self._begin(incidents[at])
-            at += 1
-        if at < len(incidents):
-            env.timeout(incidents[at].started_at - env.now).callbacks.append(
-                lambda _: self._arrivals(incidents, at))
+        due = at
+        while due < len(incidents) and not incidents[due].started_at > env.now:
+            due += 1
+        if due < len(incidents):
+            env.timeout(incidents[due].started_at - env.now).callbacks.append(
+                lambda _: self._arrivals(incidents, due))
+        for i in range(at, due):
+            self._begin(incidents[i], due - at == 1)
 
-    def _begin(self, inc: IncidentState) -> None:
+    def _begin(self, inc: IncidentState, alone: bool) -> None:
         """Start an incident's lifecycle. A simple one (nothing can change its course: no
         injects, at most one role to mobilise, no assessment, no response options, no
         preemption) runs as a chain of callbacks, the others as a process; either starts the
-        way a process does, ahead of anything else due now, so both give the same records."""
+        way a process does, ahead of anything else due now, so both give the same records.
+        Started `alone` (nothing else starts now), a simple one starts at once: its start
+        would be the very next step, as nothing else can be due ahead of it."""
         template = inc.template
         simple = self._simple.get(id(template))
         if simple is None:
@@ -192,7 +196,10 @@ class Simulation:
                 and len(template.requires) < 2
                 and all(p.duration is not None for p in template.phases))
         if simple and inc.assessment == 0:
-            self._soon(lambda _: self._start(inc))
+            if alone:
+                self._start(inc)
+            else:
+                self._soon(lambda _: self._start(inc))
         else:
             self.env.process(self._lifecycle(inc))
 

@@ -1,7 +1,8 @@
 """The engine does only the work a scenario configures. On a team pool with no detection delay,
 instant answers and one escalation level that cannot fire before the run ends, an incident
-costs exactly four SimPy events (its arrival, its start, the answer, its one phase of work) and
-no process at all; a detection delay adds one event, and nothing else changes."""
+costs exactly three SimPy events (its arrival, the answer, its one phase of work: it starts in
+the step that brings it in) and no process at all; a detection delay adds one event, and nothing
+else changes."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def to_stop() -> int:
     return sum(kinds.values())
 
 
-@pytest.mark.parametrize(("delay", "per_incident"), [("0m", 4), ("1m", 5)])
+@pytest.mark.parametrize(("delay", "per_incident"), [("0m", 3), ("1m", 4)])
 def test_a_pool_incident_schedules_only_what_it_configures(
         tmp_path: Path, delay: str, per_incident: int) -> None:
     path = tmp_path / "queue.yaml"
