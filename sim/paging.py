@@ -211,9 +211,14 @@ class Paging:
                 self.log(other, "preempted", self.ids[r], f"for incident {inc.id} ({inc.severity})")
                 self.release(other, r, keep_slot=True)
                 self.people.vacate(r)  # the slot is handed to this request below
-        ask = self.people.ask(candidates, inc.rank,
-                              lambda r: self._pool_granted(inc, track, r, candidates))
-        track.asks.append(ask)
+        self._ask_pool(inc, track, candidates)
+
+    def _ask_pool(self, inc: IncidentState, track: Track, pool: frozenset[int]) -> None:
+        """Ask for `pool`'s first free member; a request left waiting is kept with the track,
+        to be withdrawn once the track is answered (one granted at once is kept by nobody)."""
+        ask = self.people.ask(pool, inc.rank, lambda r: self._pool_granted(inc, track, r, pool))
+        if not ask.done:
+            track.asks.append(ask)
 
     def start_pool(self, inc: IncidentState, path: Path, level: Level) -> Track:
         """`start` for a path of one level asking one pool, without the general escalation:
@@ -225,8 +230,7 @@ class Paging:
         inc.tracks.append(track)
         pool = level.reaches[0].pool
         assert pool
-        track.asks.append(self.people.ask(pool, inc.rank,
-                                          lambda r: self._pool_granted(inc, track, r, pool)))
+        self._ask_pool(inc, track, pool)
         if level.respond_within is not None:
             track.levels_paged.append((path, 1, now))
         if not track.ack.triggered and now + level.delay < self.end:
@@ -250,8 +254,7 @@ class Paging:
             self.people.give_back(r)
             rest = candidates - {r}
             if rest:
-                track.asks.append(self.people.ask(
-                    rest, inc.rank, lambda q: self._pool_granted(inc, track, q, rest)))
+                self._ask_pool(inc, track, rest)
             self._check_exhausted(inc, track)
             return
         track.pending += 1
