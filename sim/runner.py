@@ -14,7 +14,7 @@ from itertools import islice
 from drillsim.scenarios.scenario import Bundle
 from drillsim.sim.clock import WallClock
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import TAIL, RunRecords, rare_collections, simulate
+from drillsim.sim.engine import TAIL, RunRecords, collector_paused, simulate
 from drillsim.sim.records import Records, build
 from drillsim.sim.tally import Replication, Tally
 
@@ -45,7 +45,7 @@ def _run_one(args: tuple[int, int, bool, bool]) -> Replication:
     assert _worker is not None
     bundle, compiled = _worker
     seed, replication, keep, events = args
-    with rare_collections():  # its rows and compact arrays too, not only the play
+    with collector_paused():  # its rows and compact arrays too, not only the play
         run = simulate(compiled, bundle.scenario, seed, replication, keep and events,
                        outcomes=keep)  # a summary reads no cost, data loss or updates
         return Replication.of(run, compiled.ranks, keep)

@@ -19,7 +19,7 @@ import yaml
 from drillsim.scenarios.loader import load
 from drillsim.sim.arrivals import incidents_for
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import Simulation, rare_collections, simulate
+from drillsim.sim.engine import Simulation, collector_paused, simulate
 from drillsim.sim.records import build
 from drillsim.sim.streams import Streams
 
@@ -91,7 +91,7 @@ def scenario() -> dict[str, Any]:
 
 def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     gc.collect()  # nobody pays for collecting the garbage the other left behind
-    with rare_collections():  # the engine's garbage-collector setting, for both
+    with collector_paused():  # the engine's garbage-collector setting, for both
         start = time.process_time()  # CPU time: steadier than wall time on a shared machine
         result = func()
         return time.process_time() - start, result

@@ -21,7 +21,7 @@ import yaml
 
 from drillsim.scenarios.loader import load
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import Simulation, rare_collections
+from drillsim.sim.engine import Simulation, collector_paused
 from drillsim.sim.streams import Streams
 
 C, MEAN = 6, 30.0  # responders, mean minutes of work
@@ -87,7 +87,7 @@ def per_incident(tmp_path: Path, per_hour: float, days: float, events: bool = Tr
         count = len(sim.play())
         ours.append((time.process_time() - start) / count)
         gc.collect()
-        with rare_collections():  # the engine's garbage-collector setting, for both
+        with collector_paused():  # the engine's garbage-collector setting, for both
             start = time.process_time()
             served = bare_mmc(per_hour / 60, days * 1440.0, rep, c)
             bare.append((time.process_time() - start) / served)
