@@ -170,12 +170,12 @@ class Simulation:
 
     def _arrivals(self, incidents: list[IncidentState], at: int = 0) -> None:
         """Start every incident due now, then wait for the next: a timer chain, not a process."""
-        env = self.env
+        now = self.env.now
         due = at
-        while due < len(incidents) and not incidents[due].started_at > env.now:
+        while due < len(incidents) and not incidents[due].started_at > now:
             due += 1
         if due < len(incidents):
-            env.timeout(incidents[due].started_at - env.now).callbacks.append(
+            self.env.timeout(incidents[due].started_at - now).callbacks.append(
                 lambda _: self._arrivals(incidents, due))
         for i in range(at, due):
             self._begin(incidents[i], due - at == 1)
@@ -213,27 +213,28 @@ class Simulation:
     # --- a simple incident's lifecycle, step by step -----------------------------------------
 
     def _start(self, inc: IncidentState) -> None:
-        self._started(inc)
+        now = self.env.now
+        self._started(inc, now)
         if inc.detect_delay == 0:
-            self._declare(inc)
+            self._declare(inc, now)
         elif inc.detect_delay == math.inf:
             self.log(inc, "undetected", detail="no signal fires")
         else:
-            self.env.timeout(inc.detect_delay).callbacks.append(lambda _: self._declare(inc))
+            self.env.timeout(inc.detect_delay).callbacks.append(
+                lambda _: self._declare(inc, self.env.now))
 
-    def _declare(self, inc: IncidentState) -> None:
-        now = self.env.now
+    def _declare(self, inc: IncidentState, now: float) -> None:
         self._detected(inc, now)
         self._declared(inc, now)
         wait = self.c.routing_wait(inc.severity, now)
         if wait > 0:
             self._deferred(inc, wait)
-            self.env.timeout(wait).callbacks.append(lambda _: self._call(inc))
+            self.env.timeout(wait).callbacks.append(lambda _: self._call(inc, self.env.now))
         else:
-            self._call(inc)
+            self._call(inc, now)
 
-    def _call(self, inc: IncidentState) -> None:
-        inc.paged_at = self.env.now
+    def _call(self, inc: IncidentState, now: float) -> None:
+        inc.paged_at = now
         if inc.milestones:
             inc.wake("paged")
         key = (id(inc.template), inc.severity)  # a simple incident's severity never changes
@@ -242,8 +243,9 @@ class Simulation:
             route = self._routes[key] = self._route(inc)
         policies, pool = route
         if pool is not None:  # no roles to mobilise: engaged on the answer
-            _when(self.paging.start_pool(inc, self.c.paths[policies[0]], pool).ack,
-                  lambda answer: None if answer is None else self._engaged(inc))
+            ack = self.paging.start_pool(inc, self.c.paths[policies[0]], pool, now).ack
+            # just made, so not yet processed: its callbacks are still to run
+            ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
             return
         if len(policies) == 1:
             ack = self.paging.start(inc, self.c.paths[policies[0]]).ack
@@ -273,24 +275,25 @@ class Simulation:
             self._engaged(inc)
 
     def _engaged(self, inc: IncidentState) -> None:
-        inc.engaged_at = self.env.now
+        now = inc.engaged_at = self.env.now
         if inc.milestones:
             inc.wake("engaged")
-        self._work(inc, 0)
+        self._work(inc, 0, now)
 
-    def _work(self, inc: IncidentState, index: int) -> None:
+    def _work(self, inc: IncidentState, index: int, now: float) -> None:
         """Work phase `index`, then the next; after the last, resolve."""
         if index == len(inc.phases):
-            self._resolve(inc)
+            self._resolve(inc, now)
             return
         phase, plan = inc.phases[index]
-        self.row((inc.id, self.env.now, "phase", "", phase.name))
+        self.row((inc.id, now, "phase", "", phase.name))
         assert isinstance(plan, float)
         minutes = plan * self._pace(inc, phase.skill, phase.unskilled_factor)
 
         def worked(_: simpy.Event) -> None:
-            self._phase_done(inc, phase, True)
-            self._work(inc, index + 1)
+            now = self.env.now
+            self._phase_done(inc, phase, True, now)
+            self._work(inc, index + 1, now)
 
         self.env.timeout(minutes).callbacks.append(worked)
 
@@ -299,8 +302,8 @@ class Simulation:
     # every incident takes these steps: they set milestones and write log rows directly, and
     # wake waiters only when something waits
 
-    def _started(self, inc: IncidentState) -> None:
-        self.row((inc.id, self.env.now, "started", "", f"{inc.template.type} {inc.severity}"))
+    def _started(self, inc: IncidentState, now: float) -> None:
+        self.row((inc.id, now, "started", "", f"{inc.template.type} {inc.severity}"))
         if self.c.deadlines[inc.severity]:
             self._owe(inc)
 
@@ -320,8 +323,7 @@ class Simulation:
         self.log(inc, "deferred", detail=f"{self.c.org.severities[inc.severity].paging.value} "
                                          f"for {format_duration(wait)}")
 
-    def _phase_done(self, inc: IncidentState, phase: Phase, worked: bool) -> None:
-        now = self.env.now
+    def _phase_done(self, inc: IncidentState, phase: Phase, worked: bool, now: float) -> None:
         inc.phase_ended(phase.name, now)
         if phase.mitigates and worked and inc.mitigated_at is None:
             self._mitigated(inc, now)
@@ -332,8 +334,7 @@ class Simulation:
             inc.wake("mitigated")
         self.row((inc.id, now, "mitigated", "", ""))
 
-    def _resolve(self, inc: IncidentState) -> None:
-        now = self.env.now
+    def _resolve(self, inc: IncidentState, now: float) -> None:
         if inc.mitigated_at is None:
             self._mitigated(inc, now)
         inc.resolved_at = now
@@ -350,7 +351,7 @@ class Simulation:
         may_change = any(i.severity for i in inc.template.injects)
         if may_change:
             inc.severity_changed = env.event()
-        self._started(inc)
+        self._started(inc, env.now)
         if inc.template.injects:
             env.process(self._injects(inc))
         if inc.detect_delay == math.inf:
@@ -403,10 +404,10 @@ class Simulation:
                 worked = True
             else:
                 worked = yield from self._try_options(inc, phase, plan)
-            self._phase_done(inc, phase, worked)
+            self._phase_done(inc, phase, worked, env.now)
             index += 1
         inc.worker = None
-        self._resolve(inc)
+        self._resolve(inc, env.now)
 
     def _needs_of(self, inc: IncidentState) -> list[RoleNeed]:
         needs = self._needs.get(id(inc.template))
@@ -425,7 +426,7 @@ class Simulation:
     def _joined(self, inc: IncidentState, track: Track, r: int) -> None:
         if track.role is None and inc.acknowledged_at is None:
             inc.acknowledged_by = r
-            inc.acknowledged_at = self.env.now
+            inc.acknowledged_at = track.acknowledged_at
             if inc.milestones:
                 inc.wake("acknowledged")
             if inc.ack is not None and not inc.ack.triggered:

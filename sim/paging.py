@@ -124,10 +124,9 @@ class Paging:
 
     # --- pages and answers -----------------------------------------------------------------
 
-    def _count_page(self, inc: IncidentState, track: Track, r: int,
+    def _count_page(self, inc: IncidentState, track: Track, r: int, now: float,
                     detail: str = "") -> tuple[bool, bool]:
         """Record a page to responder r; whether r is in their working hours, and asleep."""
-        now = self.env.now
         inc.pages += 1
         track.pages += 1
         self.pages[r] += 1
@@ -166,7 +165,7 @@ class Paging:
         self.env.timeout(delay).callbacks.append(lambda _: then(*args))
 
     def _page(self, inc: IncidentState, track: Track, r: int, rotation: str | None = None) -> None:
-        hours = self._count_page(inc, track, r)
+        hours = self._count_page(inc, track, r, self.env.now)
         if self._misses(r, hours[1]):
             track.missed += 1
             self.log(inc, "missed", self.ids[r])
@@ -187,7 +186,7 @@ class Paging:
                 self.log(inc, "busy", self.ids[r])
                 self._check_exhausted(inc, track)
                 return
-        self._acknowledge(inc, track, r, rotation)
+        self._acknowledge(inc, track, r, rotation, self.env.now)
 
     def _pull_off(self, inc: IncidentState, r: int) -> bool:
         """With preemption, r leaves their least severe incident (if less severe than this)."""
@@ -220,12 +219,11 @@ class Paging:
         if not ask.done:
             track.asks.append(ask)
 
-    def start_pool(self, inc: IncidentState, path: Path, level: Level) -> Track:
+    def start_pool(self, inc: IncidentState, path: Path, level: Level, now: float) -> Track:
         """`start` for a path of one level asking one pool, without the general escalation:
         the pool's first free member is paged, or the incident waits its turn, while the
         level's timer runs. The whole of paging for a team queue, so kept to few steps."""
         env = self.env
-        now = env.now
         track = Track(path=path, ack=env.event(), paged_at=now)
         inc.tracks.append(track)
         pool = level.reaches[0].pool
@@ -233,7 +231,7 @@ class Paging:
         self._ask_pool(inc, track, pool)
         if level.respond_within is not None:
             track.levels_paged.append((path, 1, now))
-        if not track.ack.triggered and now + level.delay < self.end:
+        if now + level.delay < self.end and not track.ack.triggered:
             env.timeout(level.delay).callbacks.append(
                 lambda _: None if track.ack.triggered else self._escalate(inc, track, path, 0,
                                                                           1, False))
@@ -244,7 +242,8 @@ class Paging:
         if track.ack.triggered or r in inc.engaged:
             self.people.give_back(r)
             return
-        working, night = self._count_page(inc, track, r, "pool")
+        now = self.env.now
+        working, night = self._count_page(inc, track, r, now, "pool")
         # `_misses` and `ack_delay` written out: a team queue runs this for every page
         c = self.c
         odds = c.sleep_miss[r] if night else c.miss[r]
@@ -257,15 +256,15 @@ class Paging:
                 self._ask_pool(inc, track, rest)
             self._check_exhausted(inc, track)
             return
-        track.pending += 1
         dist = c.ack_working[r] if working else (c.ack_sleep if night else c.ack_evening)[r]
         delay = dist.sample(self.streams.acknowledgement)
         if c.delivery[inc.severity] is not None:
             delay = self._delivery(inc) + delay
         if delay > 0:
+            track.pending += 1
             self.env.timeout(delay).callbacks.append(lambda _: self._pool_answer(inc, track, r))
-        else:
-            self._pool_answer(inc, track, r)
+        else:  # answered at once: nothing has changed since the checks above
+            self._acknowledge(inc, track, r, None, now)
 
     def _pool_answer(self, inc: IncidentState, track: Track, r: int) -> None:
         track.pending -= 1
@@ -273,11 +272,11 @@ class Paging:
             self.people.give_back(r)
             self._check_exhausted(inc, track)
             return
-        self._acknowledge(inc, track, r, None)
+        self._acknowledge(inc, track, r, None, self.env.now)
 
-    def _acknowledge(self, inc: IncidentState, track: Track, r: int, rotation: str | None) -> None:
+    def _acknowledge(self, inc: IncidentState, track: Track, r: int, rotation: str | None,
+                     now: float) -> None:
         """r answers the track's page, holding one of their slots unless already on the incident."""
-        now = self.env.now
         track.acknowledged_at = now
         track.acknowledged_by = r
         self.acknowledgements[r] += 1
@@ -288,7 +287,7 @@ class Paging:
         track.asks.clear()
         joined = r not in inc.engaged  # else already on the incident, holding a slot for it
         if joined:
-            self.engage(inc, r)
+            self.engage(inc, r, now)
         track.ack.succeed(r)
         if joined and rotation is not None and self.c.handover[rotation]:
             self.env.process(self._handover(inc, r, rotation))
@@ -296,9 +295,8 @@ class Paging:
 
     # --- engagement -------------------------------------------------------------------------
 
-    def engage(self, inc: IncidentState, r: int) -> None:
+    def engage(self, inc: IncidentState, r: int, now: float) -> None:
         """r (already holding a slot) joins the incident."""
-        now = self.env.now
         inc.engaged[r] = now
         inc.involved.append(r)
         self.people.working[r][inc.id] = inc
@@ -313,9 +311,10 @@ class Paging:
 
     def release(self, inc: IncidentState, r: int, keep_slot: bool = False) -> None:
         """r leaves the incident; the slot goes back (or straight to new work, `keep_slot`)."""
+        now = self.env.now
         since = inc.engaged.pop(r)
-        inc.engagements.append((r, since, self.env.now))
-        self.engaged_minutes[r] += self.env.now - since
+        inc.engagements.append((r, since, now))
+        self.engaged_minutes[r] += now - since
         del self.people.working[r][inc.id]
         if not keep_slot:
             self.people.give_back(r)
@@ -349,7 +348,7 @@ class Paging:
                 if inc.done.triggered or incoming in inc.engaged:
                     self.people.give_back(incoming)
                     return
-                self.engage(inc, incoming)
+                self.engage(inc, incoming, env.now)
             if r in inc.engaged:
                 self.log(inc, "handed_over", self.ids[r], f"to {self.ids[incoming]}")
                 self.release(inc, r)
