@@ -319,18 +319,17 @@ def sample_each(dists: Sequence[_Dist], rng: np.random.Generator) -> list[float]
     """A draw from each distribution in turn: the numbers `sample` gives called on each, made in
     one call when every one that draws is of one kind, else one at a time."""
     drawing = [d for d in dists if not isinstance(d, Fixed)]
-    kinds = {type(d) for d in drawing}
-    if len(drawing) < 2 or len(kinds) > 1 or drawing[0]._draw is None:
-        return [d.sample(rng) for d in dists]
-    first = drawing[0]
-    if all(d is first for d in drawing):
-        values = first._draw(rng, first._args(), len(drawing))
+    first = drawing[0] if drawing else None
+    if first is None or first._draw is None or any(type(d) is not type(first) for d in drawing):
+        values: Any = [d.sample(rng) for d in drawing]
+    elif all(d is first for d in drawing):
+        values = first._draw(rng, first._args(), len(drawing)).tolist()
     else:
         import numpy as np
 
         columns = np.array([d._args() for d in drawing], dtype=float).T
-        values = first._draw(rng, tuple(columns), None)
-    drawn = iter(values.tolist())
+        values = first._draw(rng, tuple(columns), None).tolist()
+    drawn = iter(values)
     return [d.value if isinstance(d, Fixed) else next(drawn) for d in dists]
 
 
