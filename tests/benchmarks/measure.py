@@ -4,11 +4,16 @@ of the largest worker."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from drillsim.sim.engine import collector_paused
 
 MIB = 2**20
 OWN_PEAK = """
@@ -38,6 +43,19 @@ print(json.dumps({"wall": wall, "cpu": sum(after[:4]) - sum(before[:4]),
                   "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
                   "incidents": summary.incidents, "summary": as_json(summary)}))
 """
+
+
+def timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    """CPU seconds (steadier than wall time on a shared machine) of `func()` run as a worker
+    runs a replication, and what it returned. That is with the cyclic collector paused, and
+    the young-generation collection that follows once it resumes counted: all that the paused
+    run made is young, so that one pass over it is what the pause costs later."""
+    gc.collect()  # nobody pays for collecting the garbage the other left behind
+    start = time.process_time()
+    with collector_paused():
+        result = func()
+    gc.collect(0)
+    return time.process_time() - start, result
 
 
 def measure(scenario: str | Path, replications: int, workers: int,

@@ -5,9 +5,7 @@ Figures are ratios against the bare model measured alongside, since the machine 
 
 from __future__ import annotations
 
-import gc
 import statistics
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +17,12 @@ import yaml
 from drillsim.scenarios.loader import load
 from drillsim.sim.arrivals import incidents_for
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import Simulation, collector_paused, simulate
+from drillsim.sim.engine import Simulation, simulate
 from drillsim.sim.records import build
 from drillsim.sim.streams import Streams
 
 from .bare import run_bare
+from .measure import timed
 
 TEAMS = ("web", "api", "data", "payments", "identity")
 SKILLS = {"web": "frontend", "api": "backend", "data": "dba", "payments": "payments",
@@ -87,14 +86,6 @@ def scenario() -> dict[str, Any]:
                 {"name": "repair", "duration": ack("1h", "6h"), "skill": SKILLS[team]}]})
     return {"name": "year", "start": "2026-01-05T00:00", "timezone": "Europe/London",
             "org": "org.yaml", "workload": {"horizon": "365d", "types": types}}
-
-
-def timed(func: Callable[[], Any]) -> tuple[float, Any]:
-    gc.collect()  # nobody pays for collecting the garbage the other left behind
-    with collector_paused():  # the engine's garbage-collector setting, for both
-        start = time.process_time()  # CPU time: steadier than wall time on a shared machine
-        result = func()
-        return time.process_time() - start, result
 
 
 def peak_memory(func: Callable[[], Any]) -> int:

@@ -17,6 +17,7 @@ from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import TAIL, Simulation
 from drillsim.sim.streams import Streams
 
+from .measure import timed
 from .test_engine_speed import ZONES, ack
 
 INCIDENTS_A_YEAR = 2000
@@ -82,11 +83,9 @@ def test_time_per_incident_is_flat_in_the_size_of_the_organisation(tmp_path: Pat
         setup = time.process_time() - start
         times = []
         for rep in range(REPEATS):
-            sim = Simulation(compiled, bundle.scenario, Streams.for_replication(1, rep))
-            gc.collect()
-            start = time.process_time()
-            count = len(sim.play())
-            times.append((time.process_time() - start) / count)
+            seconds, count = timed(lambda rep=rep, c=compiled, sc=bundle.scenario: len(
+                Simulation(c, sc, Streams.for_replication(1, rep)).play()))
+            times.append(seconds / count)
         per_incident[teams] = statistics.median(times)
         print(f"{teams:5d}  {teams * 10:10d}  {teams * 3:9d}  {count:9d}  {setup:8.2f}  "
               f"{per_incident[teams] * 1e6:8.0f}")

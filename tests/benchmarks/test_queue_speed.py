@@ -8,9 +8,7 @@ Figures are ratios against the bare model measured alongside, since the machine 
 
 from __future__ import annotations
 
-import gc
 import statistics
-import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -21,8 +19,10 @@ import yaml
 
 from drillsim.scenarios.loader import load
 from drillsim.sim.compiled import CompiledOrg
-from drillsim.sim.engine import Simulation, collector_paused
+from drillsim.sim.engine import Simulation
 from drillsim.sim.streams import Streams
+
+from .measure import timed
 
 C, MEAN = 6, 30.0  # responders, mean minutes of work
 REPEATS = 7
@@ -80,17 +80,12 @@ def per_incident(tmp_path: Path, per_hour: float, days: float, events: bool = Tr
     bundle = load(path)
     compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
     ours, bare, count = [], [], 0
-    for rep in range(REPEATS):
-        sim = Simulation(compiled, bundle.scenario, Streams.for_replication(1, rep), events)
-        gc.collect()  # nobody pays for collecting the garbage the other left behind
-        start = time.process_time()
-        count = len(sim.play())
-        ours.append((time.process_time() - start) / count)
-        gc.collect()
-        with collector_paused():  # the engine's garbage-collector setting, for both
-            start = time.process_time()
-            served = bare_mmc(per_hour / 60, days * 1440.0, rep, c)
-            bare.append((time.process_time() - start) / served)
+    for rep in range(REPEATS):  # interleaved, so load on the machine hits both alike
+        seconds, count = timed(lambda rep=rep: len(Simulation(
+            compiled, bundle.scenario, Streams.for_replication(1, rep), events).play()))
+        ours.append(seconds / count)
+        seconds, served = timed(lambda rep=rep: bare_mmc(per_hour / 60, days * 1440.0, rep, c))
+        bare.append(seconds / served)
     return statistics.median(ours), statistics.median(bare), count
 
 
