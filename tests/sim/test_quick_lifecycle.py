@@ -34,8 +34,9 @@ def records(path: str | Path, quick: bool, replication: int) -> str:
 
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Two shapes the bundled scenarios lack: a busy team pool with night misses, and five teams
-    with rotations, escalation levels, deferred paging and a skill mobilised for every incident."""
+    """Shapes the bundled scenarios lack: a busy team pool; five teams with rotations,
+    escalation levels, deferred paging and a skill mobilised for every incident; routed pages;
+    team pools with every option a pool page has; incidents starting together."""
     folder = tmp_path_factory.mktemp("shapes")
     (folder / "queue.yaml").write_text(queue_scenario(14.0, 30.0, 6, 20), encoding="utf-8")
     fifty = year()
@@ -90,8 +91,26 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                        {"name": "fix", "skill": "db", "mitigates": True,
                         "duration": {"dist": "exponential", "mean": "40m"}}]}]}}),
         encoding="utf-8")
+    # incidents starting together, with nothing to wait for: simple ones beside one that is a
+    # process (an inject), on a pool too small for them all
+    together = [{"type": f"t{k}", "severity": "P1" if k % 2 else "P3", "at": at,
+                 "signals": [{"delay": "0m"}], "phases": [{"name": "fix", "duration": "15m"}]}
+                for k, at in enumerate(["0m", "0m", "0m", "15m", "15m", "30m"])]
+    together[1]["injects"] = [{"at": "5m", "note": "spreading"}]
+    (folder / "together.yaml").write_text(yaml.safe_dump({
+        "name": "together", "start": "2026-03-02T09:00", "timezone": "UTC",
+        "org": {"name": "pair", "responders": [
+                    {"id": f"p{i}", "teams": ["pair"],
+                     "ack_delay": {"working": "0m", "off_hours": "0m"}} for i in range(2)],
+                "teams": [{"id": "pair"}],
+                "escalation_policies": [{"id": "pair", "levels": [
+                    {"targets": [{"team": "pair"}], "delay": "1h"}]}],
+                "severities": {"P1": {"escalation_policy": "pair"},
+                               "P3": {"escalation_policy": "pair"}}},
+        "incidents": together}), encoding="utf-8")
     return {"queue": folder / "queue.yaml", "fifty": folder / "fifty.yaml",
-            "routed": folder / "routed.yaml", "pools": folder / "pools.yaml"}
+            "routed": folder / "routed.yaml", "pools": folder / "pools.yaml",
+            "together": folder / "together.yaml"}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -100,8 +119,8 @@ def test_bundled_scenarios_give_the_same_records_either_way(name: str) -> None:
         assert records(name, True, replication) == records(name, False, replication)
 
 
-@pytest.mark.parametrize("shape", ["queue", "fifty", "routed", "pools"])
-def test_a_queue_a_company_and_routed_pages_give_the_same_records_either_way(
+@pytest.mark.parametrize("shape", ["queue", "fifty", "routed", "pools", "together"])
+def test_shapes_the_library_lacks_give_the_same_records_either_way(
         shapes: dict[str, Path], shape: str) -> None:
     quick = records(shapes[shape], True, 0)
     assert "'acknowledged'" in quick and "'resolved'" in quick  # the run did the work
