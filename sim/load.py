@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -171,8 +171,12 @@ class LoadTally:
     def _add(self, key: tuple[str, str], frame: pd.DataFrame) -> None:
         """Add each replication's number of rows of `frame`."""
         counts = frame.groupby("replication").size()
+        self._fold(key, counts.index, counts)
+
+    def _fold(self, key: tuple[str, str], replications: Any, values: Any) -> None:
+        """Add `values` to the count `key` of `replications` (each at most once)."""
         into = self.counts.setdefault(key, np.zeros(self.replications))
-        into[counts.index.to_numpy(dtype=int)] += counts.to_numpy(dtype=float)
+        into[np.asarray(replications, dtype=int)] += np.asarray(values, dtype=float)
 
     def add(self, records: Records) -> None:
         """Fold in whole replications' records (with their event log)."""
@@ -190,10 +194,8 @@ class LoadTally:
             self._count(f"responder:{responder}", theirs, while_on_call)
         engaged = records.responders
         for responder, rows in engaged.groupby("responder", sort=False):
-            into = self.counts.setdefault((f"responder:{responder}", "minutes_engaged"),
-                                          np.zeros(self.replications))
-            into[rows["replication"].to_numpy(dtype=int)] += rows["minutes_engaged"].to_numpy(
-                dtype=float)
+            self._fold((f"responder:{responder}", "minutes_engaged"), rows["replication"],
+                       rows["minutes_engaged"])
 
     def _count(self, who: str, pages: pd.DataFrame, on_call: pd.DataFrame) -> None:
         """Pages by band, and distinct incidents among the pages sent while on call."""

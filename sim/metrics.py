@@ -96,8 +96,9 @@ def responder_load(responders: pd.DataFrame) -> pd.DataFrame:
     """Per responder, the mean per replication of pages, night pages and engaged minutes, each
     with its 95% t-interval over the replications (`pages_low`, `pages_high`, ...)."""
     n = int(responders["replication"].nunique())
-    total = responders.groupby("responder", sort=False)[list(LOAD_COLUMNS)].sum()
-    squares = (responders[list(LOAD_COLUMNS)] ** 2).groupby(responders["responder"], sort=False).sum()
+    load = responders[list(LOAD_COLUMNS)]
+    total = load.groupby(responders["responder"], sort=False).sum()
+    squares = (load ** 2).groupby(responders["responder"], sort=False).sum()
     return load_frame(total.index, total.to_numpy(float), squares.to_numpy(float), n)
 
 

@@ -5,10 +5,10 @@ role) takes the member free longest; when none is free it waits, and waiting req
 served most severe first, then first come. Who has a free slot is kept as a set, so a request
 looks only at its pool's free members; once a large pool asks, they are also kept in order of
 release, where its member free longest is the first of its members, found without a scan of
-all of them. Requests wait in one heap per pool, and each responder
-knows which pools they are in have someone waiting, so a release serves the next request by
-looking at the head of each of those heaps: no scan of everyone waiting, and no copy of a
-request for every member of its pool. A task (a status update, a notice) takes a responder's
+all of them. Requests wait in one heap per pool, and each responder knows which pools they are
+in have someone waiting, so a release serves the next request by looking at the head of each
+of those heaps: no scan of everyone waiting, and no copy of a request for every member of its
+pool. A task (a status update, a notice) takes a responder's
 attention on their desk, one task at a time, most severe first."""
 
 from __future__ import annotations
