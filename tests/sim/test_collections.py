@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,6 +67,28 @@ def test_overlapping_runs_on_threads_resume_the_collector_when_the_last_ends() -
         t.join(10)
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_what_a_run_leaves_alive_skips_the_young_generations() -> None:
+    """Once the collector resumes, the run's survivors are in the oldest generation (no young
+    collection has to look through them all at once), none is left frozen, and a cycle made
+    during the run is still freed by a full collection."""
+
+    class Node:
+        pass
+
+    gc.collect()
+    with collector_paused():
+        kept = [[i] for i in range(50_000)]
+        cycle = Node()
+        cycle.self = cycle  # type: ignore[attr-defined]
+        gone = weakref.ref(cycle)
+    assert gc.get_count()[0] < 1_000
+    assert gc.get_freeze_count() == 0
+    assert any(o is kept for o in gc.get_objects(generation=2))
+    del cycle
+    gc.collect()
+    assert gone() is None
 
 
 def left_behind(work: Callable[[], object]) -> int:
