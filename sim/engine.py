@@ -18,11 +18,12 @@ import simpy
 from simpy.events import URGENT
 
 from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.org import PagingMode
 from drillsim.scenarios.policy import Deadline as DeadlineRule
 from drillsim.scenarios.policy import Task
 from drillsim.scenarios.scenario import Phase, Scenario
 from drillsim.sim.arrivals import incidents_for
-from drillsim.sim.compiled import CompiledOrg, Level, Reach, RoleNeed
+from drillsim.sim.compiled import CompiledOrg, Level, Path, Reach, RoleNeed
 from drillsim.sim.cost import crossing
 from drillsim.sim.obligations import milestone, obligations
 from drillsim.sim.paging import Event, Paging
@@ -214,6 +215,14 @@ class Simulation:
 
     def _start(self, inc: IncidentState) -> None:
         now = self.env.now
+        if inc.detect_delay == 0 and self.c.modes[inc.severity] is PagingMode.ALWAYS:
+            key = (id(inc.template), inc.severity)
+            route = self._routes.get(key)
+            if route is None:
+                route = self._routes[key] = self._route(inc)
+            if route[1] is not None:
+                self._queue(inc, self.c.paths[route[0][0]], route[1], now)
+                return
         self._started(inc, now)
         if inc.detect_delay == 0:
             self._declare(inc, now)
@@ -254,6 +263,20 @@ class Simulation:
             self._page(inc)
         _when(ack, lambda answer: self._answered(inc, answer))
 
+    def _queue(self, inc: IncidentState, path: Path, level: Level, now: float) -> None:
+        """A team queue's incident, detected and paged at once: `_start`, `_declare` and `_call`
+        in one step, as a queue runs it for every incident. Nothing waits on its milestones yet:
+        whatever will (its deadlines' work) is started here, and takes its first step later."""
+        row, ident, severity = self.row, inc.id, inc.severity
+        row((ident, now, "started", "", f"{inc.template.type} {severity}"))
+        if self.c.deadlines[severity]:
+            self._owe(inc)
+        inc.detected_at = inc.declared_at = inc.paged_at = now
+        row((ident, now, "detected", inc.detected_by, ""))
+        row((ident, now, "declared", "", severity))
+        ack = self.paging.start_pool(inc, path, level, now).ack
+        ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
+
     def _route(self, inc: IncidentState) -> tuple[tuple[str, ...], Level | None]:
         """The policies that page a simple incident, and the level they come down to when that
         is one pool's first free member and no role is needed (a team queue)."""
@@ -281,18 +304,27 @@ class Simulation:
         self._work(inc, 0, now)
 
     def _work(self, inc: IncidentState, index: int, now: float) -> None:
-        """Work phase `index`, then the next; after the last, resolve."""
+        """Work phase `index`, then the next; after the last, resolve. Every simple incident
+        takes these steps, so `_pace` in its usual case and `_phase_done` are written out."""
         if index == len(inc.phases):
             self._resolve(inc, now)
             return
         phase, plan = inc.phases[index]
         self.row((inc.id, now, "phase", "", phase.name))
         assert isinstance(plan, float)
-        minutes = plan * self._pace(inc, phase.skill, phase.unskilled_factor)
+        if phase.skill is None and len(inc.engaged) == 1:
+            for r in inc.engaged:
+                minutes = plan * (1.0 / self.c.speeds[r])
+        else:
+            minutes = plan * self._pace(inc, phase.skill, phase.unskilled_factor)
 
         def worked(_: simpy.Event) -> None:
             now = self.env.now
-            self._phase_done(inc, phase, True, now)
+            inc.phase_ends.setdefault(phase.name, now)
+            if inc.milestones:
+                inc.wake(f"phase:{phase.name}")
+            if phase.mitigates and inc.mitigated_at is None:
+                self._mitigated(inc, now)
             self._work(inc, index + 1, now)
 
         self.env.timeout(minutes).callbacks.append(worked)
@@ -341,8 +373,13 @@ class Simulation:
         if inc.milestones:
             inc.wake("resolved")
         self.row((inc.id, now, "resolved", "", ""))
-        for r in list(inc.engaged):
-            self.paging.release(inc, r)
+        engaged, p = inc.engaged, self.paging
+        for r in list(engaged):  # `Paging.release`, without its check for a lost incident
+            since = engaged.pop(r)
+            inc.engagements.append((r, since, now))
+            p.engaged_minutes[r] += now - since
+            del p.people.working[r][inc.id]
+            p.people.give_back(r)
         if inc.done is not None:
             inc.done.succeed()
 

@@ -60,7 +60,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # team pools, each a policy of one level: pages missed (more at night) until a pool runs
     # out, delivered and answered after a delay, people working two incidents at once, a level's
     # timer running while a page waits, skill-paced work, a level with a response target of its
-    # own, and deadlines whose work takes the lead's time
+    # own, and deadlines whose work takes the lead's time; alarms detected and paged at once
     desk = [{"id": f"desk{i}", "teams": ["desk", "lead"] if i in (0, 3) else ["desk"],
              "skills": ["db"] if i % 2 else [], "capacity": 1 + i % 2, "speed": 1.0 + i / 10,
              "miss_probability": 0.1,
@@ -89,7 +89,11 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "signals": [{"channel": "desk", "delay": {"dist": "exponential", "mean": "3m"}}],
             "phases": [{"name": "look", "duration": {"dist": "exponential", "mean": "10m"}},
                        {"name": "fix", "skill": "db", "mitigates": True,
-                        "duration": {"dist": "exponential", "mean": "40m"}}]}]}}),
+                        "duration": {"dist": "exponential", "mean": "40m"}}]},
+            {"type": "alarm", "rate": "2/h", "severity_mix": {"P1": 0.5, "P3": 0.5},
+             "signals": [{"channel": "monitor", "delay": "0m"}],
+             "phases": [{"name": "fix", "mitigates": True,
+                         "duration": {"dist": "exponential", "mean": "20m"}}]}]}}),
         encoding="utf-8")
     # incidents starting together, with nothing to wait for: simple ones beside one that is a
     # process (an inject), on a pool too small for them all
