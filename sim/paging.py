@@ -224,7 +224,7 @@ class Paging:
         the pool's first free member is paged, or the incident waits its turn, while the
         level's timer runs. The whole of paging for a team queue, so kept to few steps."""
         env = self.env
-        track = Track(path=path, ack=env.event(), paged_at=now)
+        track = Track(path, env.event(), now)  # positional: keywords make a track 2/3 dearer
         inc.tracks.append(track)
         pool = level.reaches[0].pool
         assert pool
@@ -239,17 +239,28 @@ class Paging:
 
     def _pool_granted(self, inc: IncidentState, track: Track, r: int,
                       candidates: frozenset[int]) -> None:
+        """r, free, takes the pool's page. A team queue runs this for every incident, so the
+        page's count (`_count_page`), a miss and the answer's delay (`_misses`, `ack_delay`),
+        and an answer at once (`_acknowledge`, `engage`) are written out."""
         if track.ack.triggered or r in inc.engaged:
             self.people.give_back(r)
             return
         now = self.env.now
-        working, night = self._count_page(inc, track, r, now, "pool")
-        # `_misses` and `ack_delay` written out: a team queue runs this for every page
-        c = self.c
+        c, row, ident, rid = self.c, self.row, inc.id, self.ids[r]
+        inc.pages += 1
+        track.pages += 1
+        self.pages[r] += 1
+        night = c.night[r].at(now)
+        if night:
+            self.night_pages[r] += 1
+        working = c.working[r].at(now)
+        if not working:
+            self.off_hours_pages[r] += 1
+        row((ident, now, "paged", rid, "pool"))
         odds = c.sleep_miss[r] if night else c.miss[r]
         if odds and self.streams.miss.random() < odds:  # the page goes to the next free member
             track.missed += 1
-            self.log(inc, "missed", self.ids[r])
+            self.log(inc, "missed", rid)
             self.people.give_back(r)
             rest = candidates - {r}
             if rest:
@@ -263,8 +274,28 @@ class Paging:
         if delay > 0:
             track.pending += 1
             self.env.timeout(delay).callbacks.append(lambda _: self._pool_answer(inc, track, r))
-        else:  # answered at once: nothing has changed since the checks above
-            self._acknowledge(inc, track, r, None, now)
+            return
+        # answered at once: nothing has changed since the checks above
+        track.acknowledged_at = now
+        track.acknowledged_by = r
+        self.acknowledgements[r] += 1
+        row((ident, now, "acknowledged", rid, f"as {track.role}" if track.role else track.path.id))
+        for ask in track.asks:
+            ask.done = True
+        track.asks.clear()
+        inc.engaged[r] = now
+        inc.involved.append(r)
+        self.people.working[r][ident] = inc
+        self.incidents_worked[r] += 1
+        if inc.first_response_at is None:
+            inc.first_response_at = now
+            if inc.milestones:
+                inc.wake("first_response")
+        row((ident, now, "engaged", rid, ""))
+        if inc.staffed is not None and not inc.staffed.triggered:
+            inc.staffed.succeed()
+        track.ack.succeed(r)
+        self.on_joined(inc, track, r)
 
     def _pool_answer(self, inc: IncidentState, track: Track, r: int) -> None:
         track.pending -= 1
