@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import math
 from collections.abc import Callable
 
 import simpy
@@ -79,10 +80,11 @@ class People:
                     r = i
                     break
         if r < 0:
-            released = self.released_at
+            released, first = self.released_at, math.inf
             for i in members & self._spare:  # the smaller of the two is scanned
-                if r < 0 or (released[i], i) < (released[r], r):
-                    r = i
+                at = released[i]
+                if at < first or (at == first and i < r):  # free longest, then first listed
+                    r, first = i, at
         if r >= 0:
             ask.done = True
             self.take(r)
