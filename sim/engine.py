@@ -63,7 +63,6 @@ class Simulation:
         if not events:  # nobody asked for the event log: keep none
             self.paging.log = lambda inc, kind, actor="", detail="": None
             self.paging.row = lambda row: None
-        self.paging.on_joined = self._joined
         self.paging.on_lost = self._lost
         self.people = self.paging.people
         self.log = self.paging.log
@@ -459,15 +458,6 @@ class Simulation:
         for policy in self.c.policies_for(inc.template, inc.severity):
             if policy not in paging:
                 self.paging.start(inc, self.c.paths[policy])
-
-    def _joined(self, inc: IncidentState, track: Track, r: int) -> None:
-        if track.role is None and inc.acknowledged_at is None:
-            inc.acknowledged_by = r
-            inc.acknowledged_at = track.acknowledged_at
-            if inc.milestones:
-                inc.wake("acknowledged")
-            if inc.ack is not None and not inc.ack.triggered:
-                inc.ack.succeed(r)
 
     def _lost(self, inc: IncidentState) -> None:
         """Nobody is left on an open incident (pulled off for a worse one): its work pauses and

@@ -42,7 +42,6 @@ class Paging:
         self.engaged_minutes = [0.0] * n
         self.incidents_worked = [0] * n
         self.ids = [r.id for r in compiled.responders]
-        self.on_joined: Callable[[IncidentState, Track, int], None] = lambda inc, track, r: None
         self.on_lost: Callable[[IncidentState], None] = lambda inc: None
         self.end = float("inf")  # when the run stops: nothing later is scheduled
 
@@ -295,7 +294,8 @@ class Paging:
         if inc.staffed is not None and not inc.staffed.triggered:
             inc.staffed.succeed()
         track.ack.succeed(r)
-        self.on_joined(inc, track, r)
+        if track.role is None and inc.acknowledged_at is None:
+            self._incident_acknowledged(inc, r, now)
 
     def _pool_answer(self, inc: IncidentState, track: Track, r: int) -> None:
         track.pending -= 1
@@ -322,7 +322,17 @@ class Paging:
         track.ack.succeed(r)
         if joined and rotation is not None and self.c.handover[rotation]:
             self.env.process(self._handover(inc, r, rotation))
-        self.on_joined(inc, track, r)
+        if track.role is None and inc.acknowledged_at is None:
+            self._incident_acknowledged(inc, r, now)
+
+    def _incident_acknowledged(self, inc: IncidentState, r: int, now: float) -> None:
+        """The first answer to a page for the incident (not for a role) acknowledges it."""
+        inc.acknowledged_by = r
+        inc.acknowledged_at = now
+        if inc.milestones:
+            inc.wake("acknowledged")
+        if inc.ack is not None and not inc.ack.triggered:
+            inc.ack.succeed(r)
 
     # --- engagement -------------------------------------------------------------------------
 
