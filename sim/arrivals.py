@@ -103,13 +103,15 @@ class _Preparer:
         ranks, facts = self.ranks, self.capabilities
         incidents = []
         for i, (at, _, template, severity) in enumerate(drawn):
-            signal = template.signals[0]
+            signal, phases = template.signals[0], template.phases
+            plans = ([(phases[0], next(work))] if len(phases) == 1  # the usual case, quicker
+                     else [(p, next(work)) for p in phases])
             # positional: keyword arguments would make this loop a fifth slower
             incidents.append(IncidentState(
                 i, template, severity, ranks[severity], at, next(detection), signal.channel,
                 0.0 if signal.assessment is None else next(detection),
                 None if signal.assessment is None else signal.assessor,
-                [(p, next(work)) for p in template.phases], {}, facts, 0.0, severity))
+                plans, {}, facts, 0.0, severity))
         return incidents
 
 
