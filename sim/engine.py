@@ -713,10 +713,8 @@ def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a replication runs. What a replication
     allocates is freed by reference counting or lives to its end (it makes no cyclic garbage:
     tested on every bundled scenario), so a collection would free nothing and only scan what is
-    kept alive again and again, a tenth of a team queue's time. What survives goes straight to
-    the oldest generation when the collector resumes, where only a full collection looks at it.
-    Nested or on several threads at once (a Dask worker's), the collector resumes when the last
-    one leaves, if it ran before."""
+    kept alive again and again, a tenth of a team queue's time. Nested or on several threads at
+    once (a Dask worker's), the collector resumes when the last one leaves, if it ran before."""
     global _pausing, _was_enabled
     with _pause_lock:
         if _pausing == 0:
@@ -729,10 +727,6 @@ def collector_paused() -> Iterator[None]:
         with _pause_lock:
             _pausing -= 1
             if _pausing == 0 and _was_enabled:
-                # what the run left alive goes straight to the oldest generation: a young
-                # collection would look through all of it at once only to keep it
-                gc.freeze()
-                gc.unfreeze()
                 gc.enable()
 
 

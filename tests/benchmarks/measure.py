@@ -48,8 +48,8 @@ print(json.dumps({"wall": wall, "cpu": sum(after[:4]) - sum(before[:4]),
 def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     """CPU seconds (steadier than wall time on a shared machine) of `func()` run as a worker
     runs a replication, and what it returned. That is with the cyclic collector paused, and
-    the young-generation collection that follows once it resumes counted, so that what the
-    pause leaves for later is paid here."""
+    the young-generation collection that follows once it resumes counted: all that the paused
+    run made is young, so that one pass over it is what the pause costs later."""
     gc.collect()  # nobody pays for collecting the garbage the other left behind
     start = time.process_time()
     with collector_paused():
