@@ -48,6 +48,21 @@ class RunRecords:
     end_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """How a simple incident of one type and severity is paged, worked out once per run."""
+
+    policies: tuple[str, ...]
+    path: Path | None  # the one policy's path, when there is one
+    queue: Level | None  # its one level, when that asks one pool and no role is needed
+    at_once: bool  # paged on declaration, whatever the hour
+    owes: bool  # the severity has deadlines
+    started: str  # the detail of its "started" row
+
+
+_UNKNOWN: Any = object()  # a route not yet worked out
+
+
 class Simulation:
     """One replication of a scenario against a compiled organisation."""
 
@@ -71,9 +86,8 @@ class Simulation:
         self.mobilised: list[list[Any]] = []  # incident, role, requested, engaged, by, track
         self._needs: dict[int, list[RoleNeed]] = {}  # each incident type's requirements, by id
         self.quick = quick  # simple incidents as callbacks; off, every incident is a process
-        self._simple: dict[int, bool] = {}  # by incident type's id
-        # by type's id and severity: the policies paging a simple incident, and its pool level
-        self._routes: dict[tuple[int, str], tuple[tuple[str, ...], Level | None]] = {}
+        # by type's id and severity: how a simple incident is paged; None when not simple
+        self._routes: dict[tuple[int, str], _Route | None] = {}
 
     def run(self, replication: int, outcomes: bool = True) -> RunRecords:
         return self.records(replication, self.play(), outcomes)
@@ -187,18 +201,15 @@ class Simulation:
         way a process does, ahead of anything else due now, so both give the same records.
         Started `alone` (nothing else starts now), a simple one starts at once: its start
         would be the very next step, as nothing else can be due ahead of it."""
-        template = inc.template
-        simple = self._simple.get(id(template))
-        if simple is None:
-            simple = self._simple[id(template)] = (
-                self.quick and not self.c.org.preempt and not template.injects
-                and len(template.requires) < 2
-                and all(p.duration is not None for p in template.phases))
-        if simple and inc.assessment == 0:
+        key = (id(inc.template), inc.severity)
+        route = self._routes.get(key, _UNKNOWN)
+        if route is _UNKNOWN:
+            route = self._routes[key] = self._route(inc)
+        if route is not None and inc.assessment == 0:
             if alone:
-                self._start(inc)
+                self._start(inc, route)
             else:
-                self._soon(lambda _: self._start(inc))
+                self._soon(lambda _: self._start(inc, route))
         else:
             self.env.process(self._lifecycle(inc))
 
@@ -212,49 +223,41 @@ class Simulation:
 
     # --- a simple incident's lifecycle, step by step -----------------------------------------
 
-    def _start(self, inc: IncidentState) -> None:
+    def _start(self, inc: IncidentState, route: _Route) -> None:
         now = self.env.now
-        if inc.detect_delay == 0 and self.c.modes[inc.severity] is PagingMode.ALWAYS:
-            key = (id(inc.template), inc.severity)
-            route = self._routes.get(key)
-            if route is None:
-                route = self._routes[key] = self._route(inc)
-            if route[1] is not None:
-                self._queue(inc, self.c.paths[route[0][0]], route[1], now)
-                return
+        if inc.detect_delay == 0 and route.at_once and route.queue is not None:
+            self._queue(inc, route, route.queue, now)
+            return
         self._started(inc, now)
         if inc.detect_delay == 0:
-            self._declare(inc, now)
+            self._declare(inc, now, route)
         elif inc.detect_delay == math.inf:
             self.log(inc, "undetected", detail="no signal fires")
         else:
             self.env.timeout(inc.detect_delay).callbacks.append(
-                lambda _: self._declare(inc, self.env.now))
+                lambda _: self._declare(inc, self.env.now, route))
 
-    def _declare(self, inc: IncidentState, now: float) -> None:
+    def _declare(self, inc: IncidentState, now: float, route: _Route) -> None:
         self._detected(inc, now)
         self._declared(inc, now)
         wait = self.c.routing_wait(inc.severity, now)
         if wait > 0:
             self._deferred(inc, wait)
-            self.env.timeout(wait).callbacks.append(lambda _: self._call(inc, self.env.now))
+            self.env.timeout(wait).callbacks.append(
+                lambda _: self._call(inc, self.env.now, route))
         else:
-            self._call(inc, now)
+            self._call(inc, now, route)
 
-    def _call(self, inc: IncidentState, now: float) -> None:
+    def _call(self, inc: IncidentState, now: float, route: _Route) -> None:
         inc.paged_at = now
         if inc.milestones:
             inc.wake("paged")
-        key = (id(inc.template), inc.severity)  # a simple incident's severity never changes
-        route = self._routes.get(key)
-        if route is None:
-            route = self._routes[key] = self._route(inc)
-        policies, pool = route
-        if pool is not None:  # no roles to mobilise: engaged on the answer
-            ack = self.paging.start_pool(inc, self.c.paths[policies[0]], pool, now).ack
+        if route.queue is not None:  # no roles to mobilise: engaged on the answer
+            ack = self.paging.start_pool(inc, route.path, route.queue, now).ack
             # just made, so not yet processed: its callbacks are still to run
             ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
             return
+        policies = route.policies
         if len(policies) == 1:
             ack = self.paging.start(inc, self.c.paths[policies[0]]).ack
         else:
@@ -262,30 +265,36 @@ class Simulation:
             self._page(inc)
         _when(ack, lambda answer: self._answered(inc, answer))
 
-    def _queue(self, inc: IncidentState, path: Path, level: Level, now: float) -> None:
+    def _queue(self, inc: IncidentState, route: _Route, level: Level, now: float) -> None:
         """A team queue's incident, detected and paged at once: `_start`, `_declare` and `_call`
         in one step, as a queue runs it for every incident. Nothing waits on its milestones yet:
         whatever will (its deadlines' work) is started here, and takes its first step later."""
         row, ident, severity = self.row, inc.id, inc.severity
-        row((ident, now, "started", "", f"{inc.template.type} {severity}"))
-        if self.c.deadlines[severity]:
+        row((ident, now, "started", "", route.started))
+        if route.owes:
             self._owe(inc)
         inc.detected_at = inc.declared_at = inc.paged_at = now
         row((ident, now, "detected", inc.detected_by, ""))
         row((ident, now, "declared", "", severity))
-        ack = self.paging.start_pool(inc, path, level, now).ack
+        ack = self.paging.start_pool(inc, route.path, level, now).ack
         ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
 
-    def _route(self, inc: IncidentState) -> tuple[tuple[str, ...], Level | None]:
-        """The policies that page a simple incident, and the level they come down to when that
-        is one pool's first free member and no role is needed (a team queue)."""
-        policies = self.c.policies_for(inc.template, inc.severity)
+    def _route(self, inc: IncidentState) -> _Route | None:
+        """How an incident of this type and severity is paged if it is simple (see `_begin`);
+        None if it runs as a process."""
+        template, severity = inc.template, inc.severity
+        if not (self.quick and not self.c.org.preempt and not template.injects
+                and len(template.requires) < 2
+                and all(p.duration is not None for p in template.phases)):
+            return None
+        policies = self.c.policies_for(template, severity)
         path = self.c.paths[policies[0]] if len(policies) == 1 else None
-        if (path is not None and len(path.levels) == 1 and not path.repeat
-                and path.then is None and len(path.levels[0].reaches) == 1
-                and path.levels[0].reaches[0].pool and not inc.template.requires):
-            return policies, path.levels[0]
-        return policies, None
+        queue = path.levels[0] if (
+            path is not None and len(path.levels) == 1 and not path.repeat
+            and path.then is None and len(path.levels[0].reaches) == 1
+            and path.levels[0].reaches[0].pool and not template.requires) else None
+        return _Route(policies, path, queue, self.c.modes[severity] is PagingMode.ALWAYS,
+                      bool(self.c.deadlines[severity]), f"{template.type} {severity}")
 
     def _answered(self, inc: IncidentState, answer: int | None) -> None:
         if answer is None:
@@ -324,7 +333,10 @@ class Simulation:
                 inc.wake(f"phase:{phase.name}")
             if phase.mitigates and inc.mitigated_at is None:
                 self._mitigated(inc, now)
-            self._work(inc, index + 1, now)
+            if index + 1 == len(inc.phases):
+                self._resolve(inc, now)
+            else:
+                self._work(inc, index + 1, now)
 
         self.env.timeout(minutes).callbacks.append(worked)
 
