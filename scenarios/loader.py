@@ -222,10 +222,10 @@ def check_organisation(org: Organisation, at: Any) -> Iterator[Problem]:
                     if ref is not None and ref not in names[kind]:
                         yield at(("severities", key, "deadlines", j, "task", kind),
                                  f"unknown {kind} {ref!r}{nearest(ref, names[kind])}")
-        role = sev.status_updates.role if sev.status_updates else None
-        if role is not None and role not in names["role"]:
+        updater = sev.status_updates.role if sev.status_updates else None
+        if updater is not None and updater not in names["role"]:
             yield at(("severities", key, "status_updates", "role"),
-                     f"unknown role {role!r}{nearest(role, names['role'])}")
+                     f"unknown role {updater!r}{nearest(updater, names['role'])}")
         if sev.channel not in channels:
             yield at(("severities", key, "channel"),
                      f"unknown channel {sev.channel!r}{nearest(sev.channel, channels)}; define it "

@@ -98,14 +98,15 @@ class _Preparer:
             [d for _, _, t, _ in drawn for s in t.signals
              for d in (s.delay,) + ((s.assessment,) if s.assessment is not None else ())],
             self.streams.detection))
-        work = iter(sample_each([p.duration for _, _, t, _ in drawn for p in t.phases],
-                                self.streams.work))
+        work = iter(sample_each([p.duration for _, _, t, _ in drawn for p in t.phases
+                                 if p.duration is not None], self.streams.work))
         ranks, facts = self.ranks, self.capabilities
         incidents = []
         for i, (at, _, template, severity) in enumerate(drawn):
             signal, phases = template.signals[0], template.phases
-            plans = ([(phases[0], next(work))] if len(phases) == 1  # the usual case, quicker
-                     else [(p, next(work)) for p in phases])
+            plans: list[tuple[Phase, Plan]] = (
+                [(phases[0], next(work))] if len(phases) == 1  # the usual case, quicker
+                else [(p, next(work)) for p in phases])
             # positional: keyword arguments would make this loop a fifth slower
             incidents.append(IncidentState(
                 i, template, severity, ranks[severity], at, next(detection), signal.channel,
@@ -132,7 +133,7 @@ def _peak(workload: Workload) -> float:
     peak = 1.0
     for profile in (workload.hourly_profile, workload.weekday_profile):
         if profile is not None:
-            peak *= max(profile) / np.mean(profile)
+            peak *= max(profile) / float(np.mean(profile))
     return peak
 
 

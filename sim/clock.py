@@ -91,8 +91,9 @@ def occurrences(windows: Iterable[Window], tz: dt.tzinfo, lo: dt.datetime, hi: d
             for w in windows:
                 if name not in w.days:
                     continue
-                start = to_instant(dt.datetime.combine(day, w.start or dt.time()), tz)
-                end_day = day + dt.timedelta(days=1) if w.end is None or w.end <= w.start else day
+                opens = w.start or dt.time()
+                start = to_instant(dt.datetime.combine(day, opens), tz)
+                end_day = day + dt.timedelta(days=1) if w.end is None or w.end <= opens else day
                 end = to_instant(dt.datetime.combine(end_day, w.end or dt.time()), tz)
                 if start < hi and end > lo:
                     out.append((start, end))

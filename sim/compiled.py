@@ -14,6 +14,7 @@ from drillsim.scenarios.org import (
     Organisation,
     PagingMode,
     Responder,
+    Rotation,
     Target,
     Window,
 )
@@ -135,11 +136,7 @@ class CompiledOrg:
         self.delivery = {sev: channels[p.channel] for sev, p in org.severities.items()}
         for rot in org.rotations:
             self.handover[rot.id] = rot.handover
-            self.on_call[rot.id] = Schedule(
-                clock,
-                lambda t, rot=rot: tuple(self.index[m] for m in oncall.on_call(rot, t)),
-                lambda lo, hi, rot=rot: oncall.change_points(rot, lo, hi),
-            )
+            self.on_call[rot.id] = self._rotation(clock, rot)
         self.business = shared(org.business_hours)
         for i, r in enumerate(org.responders):
             for team in r.teams:
@@ -245,6 +242,11 @@ class CompiledOrg:
         if template.escalation_policies:
             return template.escalation_policies
         return self.org.policies_for(template.tags, severity)
+
+    def _rotation(self, clock: WallClock, rot: Rotation) -> Schedule[tuple[int, ...]]:
+        """Who is on call for a rotation (as indices), built lazily along the run."""
+        return Schedule(clock, lambda t: tuple(self.index[m] for m in oncall.on_call(rot, t)),
+                        lambda lo, hi: oncall.change_points(rot, lo, hi))
 
     def routing_wait(self, severity: str, now: float) -> float:
         """Minutes from declaration until the first page, by the severity's paging mode."""

@@ -53,8 +53,8 @@ class _Route:
     """How a simple incident of one type and severity is paged, worked out once per run."""
 
     policies: tuple[str, ...]
-    path: Path | None  # the one policy's path, when there is one
-    queue: Level | None  # its one level, when that asks one pool and no role is needed
+    # the one policy's path and its one level, when that asks one pool and no role is needed
+    queue: tuple[Path, Level] | None
     at_once: bool  # paged on declaration, whatever the hour
     owes: bool  # the severity has deadlines
     started: str  # the detail of its "started" row
@@ -73,11 +73,8 @@ class Simulation:
         self.streams = streams
         self.env = simpy.Environment()
         self.events: list[Event] = []
-        self.paging = Paging(self.env, compiled, streams, self.events)
+        self.paging = Paging(self.env, compiled, streams, self.events if events else None)
         self.keep_events = events
-        if not events:  # nobody asked for the event log: keep none
-            self.paging.log = lambda inc, kind, actor="", detail="": None
-            self.paging.row = lambda row: None
         self.paging.on_lost = self._lost
         self.people = self.paging.people
         self.log = self.paging.log
@@ -226,7 +223,7 @@ class Simulation:
     def _start(self, inc: IncidentState, route: _Route) -> None:
         now = self.env.now
         if inc.detect_delay == 0 and route.at_once and route.queue is not None:
-            self._queue(inc, route, route.queue, now)
+            self._queue(inc, route, *route.queue, now)
             return
         self._started(inc, now)
         if inc.detect_delay == 0:
@@ -253,7 +250,7 @@ class Simulation:
         if inc.milestones:
             inc.wake("paged")
         if route.queue is not None:  # no roles to mobilise: engaged on the answer
-            ack = self.paging.start_pool(inc, route.path, route.queue, now).ack
+            ack = self.paging.start_pool(inc, *route.queue, now).ack
             # just made, so not yet processed: its callbacks are still to run
             ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
             return
@@ -265,7 +262,8 @@ class Simulation:
             self._page(inc)
         _when(ack, lambda answer: self._answered(inc, answer))
 
-    def _queue(self, inc: IncidentState, route: _Route, level: Level, now: float) -> None:
+    def _queue(self, inc: IncidentState, route: _Route, path: Path, level: Level,
+               now: float) -> None:
         """A team queue's incident, detected and paged at once: `_start`, `_declare` and `_call`
         in one step, as a queue runs it for every incident. Nothing waits on its milestones yet:
         whatever will (its deadlines' work) is started here, and takes its first step later."""
@@ -276,7 +274,7 @@ class Simulation:
         inc.detected_at = inc.declared_at = inc.paged_at = now
         row((ident, now, "detected", inc.detected_by, ""))
         row((ident, now, "declared", "", severity))
-        ack = self.paging.start_pool(inc, route.path, level, now).ack
+        ack = self.paging.start_pool(inc, path, level, now).ack
         ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
 
     def _route(self, inc: IncidentState) -> _Route | None:
@@ -289,11 +287,11 @@ class Simulation:
             return None
         policies = self.c.policies_for(template, severity)
         path = self.c.paths[policies[0]] if len(policies) == 1 else None
-        queue = path.levels[0] if (
+        queue = (path, path.levels[0]) if (
             path is not None and len(path.levels) == 1 and not path.repeat
             and path.then is None and len(path.levels[0].reaches) == 1
             and path.levels[0].reaches[0].pool and not template.requires) else None
-        return _Route(policies, path, queue, self.c.modes[severity] is PagingMode.ALWAYS,
+        return _Route(policies, queue, self.c.modes[severity] is PagingMode.ALWAYS,
                       bool(self.c.deadlines[severity]), f"{template.type} {severity}")
 
     def _answered(self, inc: IncidentState, answer: int | None) -> None:

@@ -79,11 +79,11 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
         if not math.isnan(at) and not resolved <= at:
             events.append((inc.id, at, "management_escalation", trigger.notify,
                            f"open after {format_duration(trigger.after)}"))
-    for rule in compiled.org.financial_escalations:
-        at = crossing(inc, compiled, rule.threshold, until)
+    for money in compiled.org.financial_escalations:
+        at = crossing(inc, compiled, money.threshold, until)
         if not math.isnan(at):
-            events.append((inc.id, at, "financial_escalation", rule.notify,
-                           f"cost reached {rule.threshold:,.0f}"))
+            events.append((inc.id, at, "financial_escalation", money.notify,
+                           f"cost reached {money.threshold:,.0f}"))
     return events, deadlines
 
 

@@ -11,6 +11,7 @@ declines, unless the organisation lets a more severe incident pull them off a le
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
 import simpy
@@ -27,12 +28,12 @@ class Paging:
     """The responders' shared state and everything that pages, acknowledges and engages them."""
 
     def __init__(self, env: simpy.Environment, compiled: CompiledOrg, streams: Streams,
-                 events: list[Event]) -> None:
+                 events: list[Event] | None) -> None:
         self.env = env
         self.c = compiled
         self.streams = streams
-        self.events = events
-        self.row: Callable[[Event], None] = events.append  # an event-log row, built by the caller
+        # an event-log row, built by the caller; without a log (`events` None), none is kept
+        self.row: Callable[[Event], None] = _drop if events is None else events.append
         self.people = People(env, [r.capacity for r in compiled.responders])
         n = len(compiled.responders)
         self.pages = [0] * n
@@ -46,7 +47,7 @@ class Paging:
         self.end = float("inf")  # when the run stops: nothing later is scheduled
 
     def log(self, inc: IncidentState, kind: str, actor: str = "", detail: str = "") -> None:
-        self.events.append((inc.id, self.env.now, kind, actor, detail))
+        self.row((inc.id, self.env.now, kind, actor, detail))
 
     # --- tracks ---------------------------------------------------------------------------
 
@@ -374,7 +375,7 @@ class Paging:
         if inc.done is None:
             inc.done = env.event()
         while True:
-            ends = schedule.next_time(env.now, lambda v, r=r: bool(v) and r not in v)
+            ends = schedule.next_time(env.now, partial(_off, r))
             if ends is None:
                 return
             yield env.timeout(ends - env.now) | inc.done
@@ -397,3 +398,12 @@ class Paging:
                 self.log(inc, "handed_over", self.ids[r], f"to {self.ids[incoming]}")
                 self.release(inc, r)
             r = incoming
+
+
+def _off(r: int, on_call: tuple[int, ...]) -> bool:
+    """Whether r is off a rotation that has someone on call."""
+    return bool(on_call) and r not in on_call
+
+
+def _drop(row: Event) -> None:
+    """Keep no event-log row."""

@@ -67,7 +67,7 @@ class People:
             order = self._by_release
             del order[bisect.bisect_left(order, (self.released_at[r], r))]
 
-    def ask(self, members: frozenset[int], rank: int, grant: Callable[[int], None]) -> Ask:
+    def ask(self, members: frozenset[int], rank: int, grant: Callable[[int], object]) -> Ask:
         """The first free member of `members` (the one free longest) is granted at once, or
         the request waits its turn among the requests for them."""
         ask = Ask(members, grant)

@@ -198,10 +198,12 @@ def evaluate(hypotheses: Sequence[Hypothesis], observed: Observed, replications:
         chosen = observed.select(h.severity)
         rep = chosen.replication
         if h.kind == "attainment":
+            assert h.attainment is not None  # what makes this kind
             met = chosen.met[:, [t.name for t in TARGETS].index(h.attainment)]
             set_here = met >= 0
             out.append(_share(h, met[set_here] == 1, rep[set_here], replications))
             continue
+        assert h.metric is not None  # the one statement left
         values = chosen.durations[:, [m.name for m in METRICS].index(h.metric)]
         if h.kind == "within":
             assert h.within is not None
