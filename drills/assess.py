@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drillsim.drills.assessment import Assessment, Quantile, exact
 from drillsim.drills.drill_record import DrillRecord
@@ -13,6 +13,9 @@ from drillsim.drills.when import show
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.errors import InputError, Problem
 from drillsim.scenarios.measures import METRICS
+
+if TYPE_CHECKING:
+    from drillsim.drills.exercise import At
 
 MARK = "written by drillsim assess"  # in every report, so a rerun may replace it
 DEFINITIONS = ("Acknowledged counts from detection (time_to_acknowledge counts from declaration, "
@@ -85,9 +88,9 @@ def participants(record: DrillRecord, org: str | None) -> tuple[str, ...]:
     seed and percentile)."""
     from drillsim.drills.exercise import build_exercise
 
-    at = record.at if record.at in ("p50", "p90", "worst") else "p50"
-    cast = build_exercise(record.scenario, org, record.seed, at).cast
-    return tuple(f"{c.name} ({c.role})" for c in cast)
+    at = cast("At", record.at if record.at in ("p50", "p90", "worst") else "p50")
+    return tuple(f"{c.name} ({c.role})"
+                 for c in build_exercise(record.scenario, org, record.seed, at).cast)
 
 
 def run_assessment(source: str, scenario: str | None, org: str | None, reps: int,

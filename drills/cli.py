@@ -202,6 +202,7 @@ def run(scenario: str, org_file: str | None, reps: int, seed: int, workers: int 
         if parts is not None:
             parts.finish(result, manifest(summary))
     if keep:
+        assert out is not None  # kept only for --out
         write_results(result, out, manifest(summary), replaces)
     if report_file:
         from drillsim.reports.data import run_report
@@ -311,7 +312,7 @@ def whatif(target: str, vary: tuple[str, ...], grid: bool, org_file: str | None,
             raise InputError([Problem("--vary", None, "", "an experiment file names its own "
                                       "variants; give --vary with a scenario instead")])
         exp, folder, variants = read_experiment(target)
-        scenario = resolve(exp.scenario, folder)
+        scenario: str | Path = resolve(exp.scenario, folder)
         org = org_file or (None if exp.org is None else resolve(exp.org, folder))
         reps = reps or exp.reps
         seed = exp.seed if seed is None else seed

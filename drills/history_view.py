@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -71,9 +72,8 @@ def _charts(data: dict[str, Any]) -> list[tuple[str, str, Drawn]]:
         charts.append((milestone, f"{label}: median per quarter and drill type against the "
                        f"target ({format_duration(targets[-1])}); a cross marks a quarter whose "
                        f"median ({kinds[0]}) missed it.",
-                       Drawn(lambda periods=periods, lines=lines, target=targets[-1],
-                             missed=missed, label=label: period_trend(
-                                 periods, lines, target, missed, label, "duration"))))
+                       Drawn(partial(period_trend, periods, lines, targets[-1], missed, label,
+                                     "duration"))))
     return charts
 
 

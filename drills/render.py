@@ -102,9 +102,9 @@ def print_summary(console: Console, summary: RunSummary) -> None:
     for column in ("responder", "pages", "night pages", "off-hours pages", "time engaged"):
         oncall.add_column(column, justify="left" if column == "responder" else "right",
                           no_wrap=column != "responder")
-    for r in busiest:
-        oncall.add_row(escape(r.responder),
-                       *(f"{load_mean(r, c)}\n{load_ci(r, c)}" for c in LOAD_SHOWN))
+    for person in busiest:
+        oncall.add_row(escape(person.responder),
+                       *(f"{load_mean(person, c)}\n{load_ci(person, c)}" for c in LOAD_SHOWN))
     if len(summary.load) > len(busiest):
         oncall.add_row(f"… and {len(summary.load) - len(busiest)} more", style="dim")
     console.print(oncall)

@@ -86,7 +86,10 @@ def ci_note(summary: RunSummary) -> str:
 
 
 def _span(pair: Any, signed: bool = False) -> str:
-    return "–" if pair is None else format_span(*pair, signed=signed)
+    if pair is None:
+        return "–"
+    low, high = pair
+    return format_span(low, high, signed=signed)
 
 
 def _filters(env: Environment) -> Environment:
