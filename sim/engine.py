@@ -75,7 +75,6 @@ class Simulation:
         self.events: list[Event] = []
         self.paging = Paging(self.env, compiled, streams, self.events if events else None)
         self.keep_events = events
-        self.paging.on_lost = self._lost
         self.people = self.paging.people
         self.log = self.paging.log
         self.row = self.paging.row
@@ -467,19 +466,6 @@ class Simulation:
         paging = {t.path.id for t in inc.tracks if t.role is None}
         for policy in self.c.policies_for(inc.template, inc.severity):
             if policy not in paging:
-                self.paging.start(inc, self.c.paths[policy])
-
-    def _lost(self, inc: IncidentState) -> None:
-        """Nobody is left on an open incident (pulled off for a worse one): its work pauses and
-        it is paged again."""
-        if inc.acknowledged_at is None:
-            return
-        self.log(inc, "unstaffed", detail="everyone was pulled off; paging again")
-        if inc.worker is not None and inc.spending:
-            inc.worker.interrupt("lost")
-        live = {t.path.id for t in inc.tracks if t.role is None and not t.ack.triggered}
-        for policy in self.c.policies_for(inc.template, inc.severity):
-            if policy not in live:
                 self.paging.start(inc, self.c.paths[policy])
 
     def _spend(self, inc: IncidentState, minutes: float) -> Generator[simpy.Event, Any, None]:

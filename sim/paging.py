@@ -43,7 +43,6 @@ class Paging:
         self.engaged_minutes = [0.0] * n
         self.incidents_worked = [0] * n
         self.ids = [r.id for r in compiled.responders]
-        self.on_lost: Callable[[IncidentState], None] = lambda inc: None
         self.end = float("inf")  # when the run stops: nothing later is scheduled
 
     def log(self, inc: IncidentState, kind: str, actor: str = "", detail: str = "") -> None:
@@ -364,7 +363,20 @@ class Paging:
         if not keep_slot:
             self.people.give_back(r)
         if not inc.engaged and inc.resolved_at is None:
-            self.on_lost(inc)
+            self._lost(inc)
+
+    def _lost(self, inc: IncidentState) -> None:
+        """Nobody is left on an open incident (pulled off for a worse one): its work pauses and
+        it is paged again."""
+        if inc.acknowledged_at is None:
+            return
+        self.log(inc, "unstaffed", detail="everyone was pulled off; paging again")
+        if inc.worker is not None and inc.spending:
+            inc.worker.interrupt("lost")
+        live = {t.path.id for t in inc.tracks if t.role is None and not t.ack.triggered}
+        for policy in self.c.policies_for(inc.template, inc.severity):
+            if policy not in live:
+                self.start(inc, self.c.paths[policy])
 
     def _handover(self, inc: IncidentState, r: int,
                   rotation: str) -> Generator[simpy.Event, Any, None]:
