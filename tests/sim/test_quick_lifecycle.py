@@ -96,7 +96,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                          "duration": {"dist": "exponential", "mean": "20m"}}]}]}}),
         encoding="utf-8")
     # incidents starting together, with nothing to wait for: simple ones beside one that is a
-    # process (an inject), on a pool too small for them all
+    # process (an inject), on a pool too small for them all, the severe ones owing deadlines
     together = [{"type": f"t{k}", "severity": "P1" if k % 2 else "P3", "at": at,
                  "signals": [{"delay": "0m"}], "phases": [{"name": "fix", "duration": "15m"}]}
                 for k, at in enumerate(["0m", "0m", "0m", "15m", "15m", "30m"])]
@@ -109,7 +109,10 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 "teams": [{"id": "pair"}],
                 "escalation_policies": [{"id": "pair", "levels": [
                     {"targets": [{"team": "pair"}], "delay": "1h"}]}],
-                "severities": {"P1": {"escalation_policy": "pair"},
+                "severities": {"P1": {"escalation_policy": "pair", "deadlines": [
+                                   {"name": "answered", "to": "acknowledged", "within": "5m"},
+                                   {"name": "notice", "within": "10m",
+                                    "task": {"effort": "5m"}}]},
                                "P3": {"escalation_policy": "pair"}}},
         "incidents": together}), encoding="utf-8")
     return {"queue": folder / "queue.yaml", "fifty": folder / "fifty.yaml",
