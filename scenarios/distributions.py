@@ -37,14 +37,19 @@ class _Dist(BaseModel):
         """One draw in minutes."""
         raise NotImplementedError
 
+    # numpy's draws of a size (or over arrays of parameters) are its single draws in turn, so
+    # a kind naming its generator method can make a whole stream's draws in one call; Empirical
+    # cannot (numpy draws small integers two to a word when it makes many)
+    _numpy: ClassVar[str | None] = None
+
     def _args(self) -> tuple[float, ...]:
-        """The parameters `_draw` takes, where draws of this kind can be made many at once."""
+        """The parameters `_draw` takes, for a kind with `_numpy`."""
         raise NotImplementedError
 
-    # numpy's draws of a size (or over arrays of parameters) are its single draws in turn, so
-    # a kind with `_draw` can make a whole stream's draws in one call; Empirical cannot (numpy
-    # draws small integers two to a word when it makes many)
-    _draw: ClassVar[Any] = None
+    def _draw(self, rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+        """Draws with parameters `args` (numbers, or arrays of one per draw)."""
+        assert self._numpy is not None
+        return getattr(rng, self._numpy)(*args, size=size)
 
     def mean(self) -> float:
         """The distribution's mean in minutes."""
@@ -80,13 +85,10 @@ class Exponential(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.exponential(self.mean_))
 
+    _numpy = "exponential"
+
     def _args(self) -> tuple[float, ...]:
         return (self.mean_,)
-
-    @staticmethod
-    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
-        (mean,) = args
-        return rng.exponential(mean, size=size)
 
     def mean(self) -> float:
         return self.mean_
@@ -132,13 +134,10 @@ class LogNormal(_Dist):
         mu, sigma = self.params
         return float(rng.lognormal(mu, sigma))
 
+    _numpy = "lognormal"
+
     def _args(self) -> tuple[float, ...]:
         return self.params
-
-    @staticmethod
-    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
-        mu, sigma = args
-        return rng.lognormal(mu, sigma, size=size)
 
     def mean(self) -> float:
         mu, sigma = self.params
@@ -164,13 +163,10 @@ class Uniform(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
 
+    _numpy = "uniform"
+
     def _args(self) -> tuple[float, ...]:
         return self.low, self.high
-
-    @staticmethod
-    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
-        low, high = args
-        return rng.uniform(low, high, size=size)
 
     def mean(self) -> float:
         return (self.low + self.high) / 2
@@ -196,13 +192,10 @@ class Triangular(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.triangular(self.low, self.mode, self.high))
 
+    _numpy = "triangular"
+
     def _args(self) -> tuple[float, ...]:
         return self.low, self.mode, self.high
-
-    @staticmethod
-    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
-        low, mode, high = args
-        return rng.triangular(low, mode, high, size=size)
 
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
@@ -224,13 +217,10 @@ class Gamma(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.gamma(self.shape, self.scale))
 
+    _numpy = "gamma"
+
     def _args(self) -> tuple[float, ...]:
         return self.shape, self.scale
-
-    @staticmethod
-    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
-        shape, scale = args
-        return rng.gamma(shape, scale, size=size)
 
     def mean(self) -> float:
         return self.shape * self.scale
@@ -251,11 +241,12 @@ class Weibull(_Dist):
     def sample(self, rng: np.random.Generator) -> float:
         return float(self.scale * rng.weibull(self.shape))
 
+    _numpy = "weibull"
+
     def _args(self) -> tuple[float, ...]:
         return self.shape, self.scale
 
-    @staticmethod
-    def _draw(rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
+    def _draw(self, rng: np.random.Generator, args: tuple[Any, ...], size: int | None) -> Any:
         shape, scale = args
         return scale * rng.weibull(shape, size=size)
 
@@ -320,7 +311,7 @@ def sample_each(dists: Sequence[_Dist], rng: np.random.Generator) -> list[float]
     one call when every one that draws is of one kind, else one at a time."""
     drawing = [d for d in dists if not isinstance(d, Fixed)]
     first = drawing[0] if drawing else None
-    if first is None or first._draw is None or any(type(d) is not type(first) for d in drawing):
+    if first is None or first._numpy is None or any(type(d) is not type(first) for d in drawing):
         values: Any = [d.sample(rng) for d in drawing]
     elif all(d is first for d in drawing):
         values = first._draw(rng, first._args(), len(drawing)).tolist()
