@@ -310,7 +310,7 @@ class Simulation:
 
     def _work(self, inc: IncidentState, index: int, now: float) -> None:
         """Work phase `index`, then the next; after the last, resolve. Every simple incident
-        takes these steps, so `_pace` in its usual case and `_phase_done` are written out."""
+        takes this step, so `_pace` in its usual case is written out."""
         if index == len(inc.phases):
             self._resolve(inc, now)
             return
@@ -325,15 +325,8 @@ class Simulation:
 
         def worked(_: simpy.Event) -> None:
             now = self.env.now
-            inc.phase_ends.setdefault(phase.name, now)
-            if inc.milestones:
-                inc.wake(f"phase:{phase.name}")
-            if phase.mitigates and inc.mitigated_at is None:
-                self._mitigated(inc, now)
-            if index + 1 == len(inc.phases):
-                self._resolve(inc, now)
-            else:
-                self._work(inc, index + 1, now)
+            self._phase_done(inc, phase, True, now)
+            self._work(inc, index + 1, now)
 
         self.env.timeout(minutes).callbacks.append(worked)
 
@@ -381,13 +374,8 @@ class Simulation:
         if inc.milestones:
             inc.wake("resolved")
         self.row((inc.id, now, "resolved", "", ""))
-        engaged, p = inc.engaged, self.paging
-        for r in list(engaged):  # `Paging.release`, without its check for a lost incident
-            since = engaged.pop(r)
-            inc.engagements.append((r, since, now))
-            p.engaged_minutes[r] += now - since
-            del p.people.working[r][inc.id]
-            p.people.give_back(r)
+        for r in list(inc.engaged):
+            self.paging.release(inc, r)
         if inc.done is not None:
             inc.done.succeed()
 

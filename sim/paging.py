@@ -227,10 +227,7 @@ class Paging:
         inc.tracks.append(track)
         pool = level.reaches[0].pool
         assert pool
-        # `_ask_pool`, written out
-        ask = self.people.ask(pool, inc.rank, lambda r: self._pool_granted(inc, track, r, pool))
-        if not ask.done:
-            track.asks.append(ask)
+        self._ask_pool(inc, track, pool)
         if level.respond_within is not None:
             track.levels_paged.append((path, 1, now))
         if now + level.delay < self.end and not track.ack.triggered:
