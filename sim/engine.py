@@ -552,14 +552,14 @@ class Simulation:
             row[6] = "unstaffed"
             return row, None
         self.log(inc, "mobilising", detail=need.key)
-        inc.waiting_for.add(need.key)
+        inc.waiting_for |= {need.key}
         track = row[5] = self.paging.start(inc, need.path, role=need.key)
         return row, track
 
     def _filled(self, inc: IncidentState, need: RoleNeed, row: list[Any], done: simpy.Event,
                 r: int | None) -> int | None:
         if row[5] is not None:
-            inc.waiting_for.discard(need.key)
+            inc.waiting_for -= {need.key}
             if r is None:
                 row[6] = "exhausted"
                 self.log(inc, "unfilled", detail=f"{need.key}: nobody answered")
@@ -635,7 +635,7 @@ class Simulation:
                 continue
             if rule.from_.startswith("phase:") and rule.from_[6:] not in phases:
                 continue
-            inc.owed.add(rule.name)
+            inc.owed |= {rule.name}
             self.env.process(self._obligation(inc, rule))
 
     def _obligation(self, inc: IncidentState,

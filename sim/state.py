@@ -83,7 +83,8 @@ class IncidentState:
     involved: list[int] = field(default_factory=list)  # everyone who ever engaged, in order
     engagements: list[tuple[int, float, float]] = field(default_factory=list)  # who, from, to
     mobilising: dict[str, simpy.Event] = field(default_factory=dict)  # by role key
-    waiting_for: set[str] = field(default_factory=set)  # roles asked for and not yet filled
+    # roles asked for and not yet filled; a shared empty set until one is, as most never are
+    waiting_for: frozenset[str] = frozenset()
     milestones: dict[str, simpy.Event] = field(default_factory=dict)  # waited-on milestones
     ack: simpy.Event | None = None
     severity_changed: simpy.Event | None = None
@@ -91,7 +92,7 @@ class IncidentState:
     done: simpy.Event | None = None
     worker: simpy.Process | None = None
     spending: bool = False  # the worker is in the middle of a stretch of work
-    owed: set[str] = field(default_factory=set)  # deadline names whose work has started
+    owed: frozenset[str] = frozenset()  # deadline names whose work has started
 
     @property
     def phase_names(self) -> set[str]:
