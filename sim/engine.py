@@ -376,6 +376,7 @@ class Simulation:
         self.row((inc.id, now, "resolved", "", ""))
         for r in list(inc.engaged):
             self.paging.release(inc, r)
+        inc.engaged.clear()  # empty, but it keeps its table, which the next incident can reuse
         if inc.done is not None:
             inc.done.succeed()
 

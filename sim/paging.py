@@ -53,7 +53,7 @@ class Paging:
     def start(self, inc: IncidentState, path: Path, role: str | None = None) -> Track:
         """Start paging along `path` for the incident (or to mobilise `role`)."""
         track = Track(path=path, ack=self.env.event(), paged_at=self.env.now, role=role)
-        inc.tracks.append(track)
+        inc.tracks += (track,)
         self._escalate(inc, track, path, 0, 0, True)
         return track
 
@@ -80,7 +80,7 @@ class Paging:
                                                         "nobody on call")
                         continue
                     if level.respond_within is not None and cycle == 0:
-                        track.levels_paged.append((path, index, self.env.now))
+                        track.levels_paged += ((path, index, self.env.now),)
 
                     if track.ack.triggered:  # answered at once: nothing left to escalate
                         return
@@ -216,7 +216,7 @@ class Paging:
         to be withdrawn once the track is answered (one granted at once is kept by nobody)."""
         ask = self.people.ask(pool, inc.rank, lambda r: self._pool_granted(inc, track, r, pool))
         if not ask.done:
-            track.asks.append(ask)
+            track.asks += (ask,)
 
     def start_pool(self, inc: IncidentState, path: Path, level: Level, now: float) -> Track:
         """`start` for a path of one level asking one pool, without the general escalation:
@@ -224,12 +224,12 @@ class Paging:
         level's timer runs. The whole of paging for a team queue, so kept to few steps."""
         env = self.env
         track = Track(path, env.event(), now)  # positional: keywords make a track 2/3 dearer
-        inc.tracks.append(track)
+        inc.tracks += (track,)
         pool = level.reaches[0].pool
         assert pool
         self._ask_pool(inc, track, pool)
         if level.respond_within is not None:
-            track.levels_paged.append((path, 1, now))
+            track.levels_paged += ((path, 1, now),)
         if now + level.delay < self.end and not track.ack.triggered:
             env.timeout(level.delay).callbacks.append(
                 lambda _: None if track.ack.triggered else self._escalate(inc, track, path, 0,
@@ -281,9 +281,9 @@ class Paging:
         row((ident, now, "acknowledged", rid, f"as {track.role}" if track.role else track.path.id))
         for ask in track.asks:
             ask.done = True
-        track.asks.clear()
+        track.asks = ()
         inc.engaged[r] = now
-        inc.involved.append(r)
+        inc.involved += (r,)
         self.people.working[r][ident] = inc
         self.incidents_worked[r] += 1
         if inc.first_response_at is None:
@@ -315,7 +315,7 @@ class Paging:
                   f"as {track.role}" if track.role else track.path.id))
         for ask in track.asks:
             ask.done = True
-        track.asks.clear()
+        track.asks = ()
         joined = r not in inc.engaged  # else already on the incident, holding a slot for it
         if joined:
             self.engage(inc, r, now)
@@ -339,7 +339,7 @@ class Paging:
     def engage(self, inc: IncidentState, r: int, now: float) -> None:
         """r (already holding a slot) joins the incident."""
         inc.engaged[r] = now
-        inc.involved.append(r)
+        inc.involved += (r,)
         self.people.working[r][inc.id] = inc
         self.incidents_worked[r] += 1
         if inc.first_response_at is None:
@@ -354,7 +354,7 @@ class Paging:
         """r leaves the incident; the slot goes back (or straight to new work, `keep_slot`)."""
         now = self.env.now
         since = inc.engaged.pop(r)
-        inc.engagements.append((r, since, now))
+        inc.engagements += ((r, since, now),)
         self.engaged_minutes[r] += now - since
         del self.people.working[r][inc.id]
         if not keep_slot:

@@ -35,9 +35,11 @@ class Track:
     role: str | None = None
     acknowledged_at: float | None = None
     acknowledged_by: int | None = None
-    asks: list[Ask] = field(default_factory=list)
+    # tuples, not lists: most tracks never have a request waiting or a level with a target,
+    # and a replication keeps every track to the end
+    asks: tuple[Ask, ...] = ()
     # levels with a response target of their own: path, level number, when first paged
-    levels_paged: list[tuple[Path, int, float]] = field(default_factory=list)
+    levels_paged: tuple[tuple[Path, int, float], ...] = ()
     pages: int = 0
     pending: int = 0  # pages delivered and not yet answered
     busy: int = 0
@@ -78,10 +80,12 @@ class IncidentState:
     pages: int = 0
     phase_ends: dict[str, float] = field(default_factory=dict)
     cost_reached: dict[str, float] = field(default_factory=dict)  # `cost:AMOUNT` milestones
-    tracks: list[Track] = field(default_factory=list)
+    # tuples rather than lists: a replication keeps every incident to the end, and each of
+    # these grows by one or two
+    tracks: tuple[Track, ...] = ()
     engaged: dict[int, float] = field(default_factory=dict)  # engaged now, since when
-    involved: list[int] = field(default_factory=list)  # everyone who ever engaged, in order
-    engagements: list[tuple[int, float, float]] = field(default_factory=list)  # who, from, to
+    involved: tuple[int, ...] = ()  # everyone who ever engaged, in order
+    engagements: tuple[tuple[int, float, float], ...] = ()  # who, from, to
     mobilising: dict[str, simpy.Event] = field(default_factory=dict)  # by role key
     # roles asked for and not yet filled; a shared empty set until one is, as most never are
     waiting_for: frozenset[str] = frozenset()
