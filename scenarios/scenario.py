@@ -143,9 +143,14 @@ class Workload(Frozen):
             raise ValueError(f"expected {size} non-negative weights, not all zero")
         return value
 
+    @property
+    def expected(self) -> float:
+        """How many incidents a replication has on average."""
+        return sum(kind.rate for kind in self.types) * self.horizon
+
     @model_validator(mode="after")
     def _bounded(self) -> Workload:
-        expected = sum(kind.rate for kind in self.types) * self.horizon
+        expected = self.expected
         if expected > MAX_INCIDENTS:
             raise ValueError(f"these rates give about {expected:,.0f} incidents per replication; "
                              f"a workload may have at most {MAX_INCIDENTS:,}")

@@ -28,6 +28,7 @@ from drillsim.sim.cost import crossing
 from drillsim.sim.obligations import milestone, obligations
 from drillsim.sim.paging import Event, Paging
 from drillsim.sim.records import incident_row
+from drillsim.sim.stack import on_fresh_stack
 from drillsim.sim.state import IncidentState, Track
 from drillsim.sim.streams import Streams
 
@@ -60,6 +61,7 @@ class _Route:
     started: str  # the detail of its "started" row
 
 
+FRESH_STACK_FROM = 500  # incidents from which a replication runs on a stack of its own
 _UNKNOWN: Any = object()  # a route not yet worked out
 
 
@@ -90,7 +92,10 @@ class Simulation:
 
     def play(self) -> list[IncidentState]:
         """Run every incident of the replication to the end of the run."""
+        workload = self.scenario.workload
         with collector_paused():
+            if workload is not None and workload.expected >= FRESH_STACK_FROM:
+                return on_fresh_stack(self._play)
             return self._play()
 
     def _play(self) -> list[IncidentState]:

@@ -19,6 +19,7 @@ from drillsim.sim.arrivals import incidents_for
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import Simulation, simulate
 from drillsim.sim.records import build
+from drillsim.sim.stack import on_fresh_stack
 from drillsim.sim.streams import Streams
 
 from .bare import run_bare
@@ -110,8 +111,12 @@ def test_a_year_for_fifty_people_against_a_bare_simpy_model(tmp_path: Path) -> N
         return simulate(compiled, sc, seed=1, replication=rep)
 
     def bare_rep(rep: int) -> Any:
-        incidents = incidents_for(sc, bundle.org, compiled.clock, Streams.for_replication(1, rep))
-        return run_bare(compiled, incidents, seed=rep, horizon=horizon + 30 * 1440)
+        def work() -> Any:
+            incidents = incidents_for(sc, bundle.org, compiled.clock,
+                                      Streams.for_replication(1, rep))
+            return run_bare(compiled, incidents, seed=rep, horizon=horizon + 30 * 1440)
+
+        return on_fresh_stack(work)  # as drillsim runs a replication this long
 
     bare_rep(0)  # build every lazy schedule once, for both
     ours, rows_s, bare, frames = [], [], [], []
