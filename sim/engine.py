@@ -254,9 +254,7 @@ class Simulation:
         if inc.milestones:
             inc.wake("paged")
         if route.queue is not None:  # no roles to mobilise: engaged on the answer
-            ack = self.paging.start_pool(inc, *route.queue, now).ack
-            # just made, so not yet processed: its callbacks are still to run
-            ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
+            self._pool_engaged(inc, self.paging.start_pool(inc, *route.queue, now).ack)
             return
         policies = route.policies
         if len(policies) == 1:
@@ -278,8 +276,14 @@ class Simulation:
         inc.detected_at = inc.declared_at = inc.paged_at = now
         row((ident, now, "detected", inc.detected_by, ""))
         row((ident, now, "declared", "", severity))
-        ack = self.paging.start_pool(inc, path, level, now).ack
-        ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
+        self._pool_engaged(inc, self.paging.start_pool(inc, path, level, now).ack)
+
+    def _pool_engaged(self, inc: IncidentState, ack: simpy.Event) -> None:
+        """Engaged once a team queue's page is answered: now, if it was at once."""
+        if ack.callbacks is None:
+            self._engaged(inc)
+        else:
+            ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
 
     def _route(self, inc: IncidentState) -> _Route | None:
         """How an incident of this type and severity is paged if it is simple (see `_begin`);

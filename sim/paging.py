@@ -44,6 +44,7 @@ class Paging:
         self.incidents_worked = [0] * n
         self.ids = [r.id for r in compiled.responders]
         self.end = float("inf")  # when the run stops: nothing later is scheduled
+        self._starting: Track | None = None  # the track start_pool is paging for
 
     def log(self, inc: IncidentState, kind: str, actor: str = "", detail: str = "") -> None:
         self.row((inc.id, self.env.now, kind, actor, detail))
@@ -54,7 +55,9 @@ class Paging:
         """Start paging along `path` for the incident (or to mobilise `role`)."""
         track = Track(path=path, ack=self.env.event(), paged_at=self.env.now, role=role)
         inc.tracks += (track,)
+        outer, self._starting = self._starting, track
         self._escalate(inc, track, path, 0, 0, True)
+        self._starting = outer
         return track
 
     def _escalate(self, inc: IncidentState, track: Track, path: Path | None, cycle: int,
@@ -227,7 +230,9 @@ class Paging:
         inc.tracks += (track,)
         pool = level.reaches[0].pool
         assert pool
+        outer, self._starting = self._starting, track
         self._ask_pool(inc, track, pool)
+        self._starting = outer
         if level.respond_within is not None:
             track.levels_paged += ((path, 1, now),)
         if now + level.delay < self.end and not track.ack.triggered:
@@ -293,7 +298,7 @@ class Paging:
         row((ident, now, "engaged", rid, ""))
         if inc.staffed is not None and not inc.staffed.triggered:
             inc.staffed.succeed()
-        track.ack.succeed(r)
+        self._answered(track, r)
         if track.role is None and inc.acknowledged_at is None:
             self._incident_acknowledged(inc, r, now)
 
@@ -319,11 +324,22 @@ class Paging:
         joined = r not in inc.engaged  # else already on the incident, holding a slot for it
         if joined:
             self.engage(inc, r, now)
-        track.ack.succeed(r)
+        self._answered(track, r)
         if joined and rotation is not None and self.c.handover[rotation]:
             self.env.process(self._handover(inc, r, rotation))
         if track.role is None and inc.acknowledged_at is None:
             self._incident_acknowledged(inc, r, now)
+
+    def _answered(self, track: Track, r: int) -> None:
+        """The track's page is answered by r: an answer while the track is being started is
+        processed at once (whoever started it goes on in the same step), a later one in the
+        next step."""
+        ack = track.ack
+        if track is self._starting:
+            ack._ok, ack._value = True, r
+            ack.callbacks = None  # type: ignore[assignment]  # processed, as SimPy marks it
+        else:
+            ack.succeed(r)
 
     def _incident_acknowledged(self, inc: IncidentState, r: int, now: float) -> None:
         """The first answer to a page for the incident (not for a role) acknowledges it."""

@@ -1,8 +1,9 @@
 """The engine does only the work a scenario configures. On a team pool with no detection delay,
 instant answers and one escalation level that cannot fire before the run ends, an incident
-costs exactly three SimPy events (its arrival, the answer, its one phase of work: it starts in
-the step that brings it in) and no process at all; a detection delay adds one event, and nothing
-else changes."""
+costs exactly two SimPy events (its arrival and its one phase of work: it starts, is paged,
+answered and set to work in the step that brings it in) and no process at all. One that waits
+for somebody to come free costs one more (the answer, a step after they do); a detection delay
+adds one event, and nothing else changes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import simpy
 from drillsim.scenarios.loader import load
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import Simulation
+from drillsim.sim.state import IncidentState
 from drillsim.sim.streams import Streams
 from tests.sim.test_erlang_c import queue_scenario
 
@@ -33,13 +35,13 @@ def counting(env: simpy.Environment) -> Counter[str]:
     return kinds
 
 
-def scheduled(path: Path) -> tuple[Counter[str], int]:
-    """The kinds of SimPy event one replication schedules, and its number of incidents."""
+def scheduled(path: Path) -> tuple[Counter[str], list[IncidentState]]:
+    """The kinds of SimPy event one replication schedules, and its incidents."""
     bundle = load(path)
     compiled = CompiledOrg.build(bundle.org, bundle.scenario.start_instant())
     sim = Simulation(compiled, bundle.scenario, Streams.for_replication(1, 0))
     kinds = counting(sim.env)
-    return kinds, len(sim.play())
+    return kinds, sim.play()
 
 
 def to_stop() -> int:
@@ -50,14 +52,15 @@ def to_stop() -> int:
     return sum(kinds.values())
 
 
-@pytest.mark.parametrize(("delay", "per_incident"), [("0m", 3), ("1m", 4)])
+@pytest.mark.parametrize(("delay", "per_incident"), [("0m", 2), ("1m", 3)])
 def test_a_pool_incident_schedules_only_what_it_configures(
         tmp_path: Path, delay: str, per_incident: int) -> None:
     path = tmp_path / "queue.yaml"
     path.write_text(queue_scenario(6.0, 30.0, 6, 10).replace("delay: 0m", f"delay: {delay}"),
                     encoding="utf-8")
     kinds, incidents = scheduled(path)
-    assert incidents > 1000
+    waited = sum(inc.acknowledged_at != inc.paged_at for inc in incidents)
+    assert len(incidents) > 1000 and 0 < waited < len(incidents)
     assert kinds["Initialize"] == 0  # no process: not for the arrivals, an incident or a page
     # + the arrivals' start and SimPy's own events to stop the run at its end
-    assert sum(kinds.values()) == per_incident * incidents + 1 + to_stop()
+    assert sum(kinds.values()) == per_incident * len(incidents) + waited + 1 + to_stop()
