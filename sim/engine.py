@@ -26,7 +26,7 @@ from drillsim.sim.arrivals import incidents_for
 from drillsim.sim.compiled import CompiledOrg, Level, Path, Reach, RoleNeed
 from drillsim.sim.cost import crossing
 from drillsim.sim.obligations import milestone, obligations
-from drillsim.sim.paging import Event, Paging
+from drillsim.sim.paging import Paging
 from drillsim.sim.records import incident_row
 from drillsim.sim.stack import on_fresh_stack
 from drillsim.sim.state import IncidentState, Track
@@ -42,7 +42,7 @@ class RunRecords:
 
     replication: int
     incidents: list[tuple[Any, ...]]
-    events: list[Event]
+    events: list[Any]  # the event log, flat: see `paging.event_rows`
     deadlines: list[tuple[Any, ...]]
     mobilisations: list[tuple[Any, ...]]
     responders: list[tuple[Any, ...]]
@@ -74,7 +74,7 @@ class Simulation:
         self.scenario = scenario
         self.streams = streams
         self.env = simpy.Environment()
-        self.events: list[Event] = []
+        self.events: list[Any] = []
         self.paging = Paging(self.env, compiled, streams, self.events if events else None)
         self.keep_events = events
         self.people = self.paging.people
@@ -117,7 +117,8 @@ class Simulation:
         for inc in incidents:
             more_events, owed = obligations(inc, self.c, end)
             if self.keep_events:
-                self.events.extend(more_events)
+                for event in more_events:
+                    self.events.extend(event)
             deadlines.extend(owed)
         for ident, _, name, k, due, done, unstaffed in self.tasks:
             inc = by_id[ident]

@@ -10,7 +10,7 @@ declines, unless the organisation lets a more severe incident pull them off a le
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from typing import Any
 
@@ -22,18 +22,27 @@ from drillsim.sim.state import IncidentState, Track
 from drillsim.sim.streams import Streams
 
 Event = tuple[int, float, str, str, str]  # incident, minute, kind, actor, detail
+FIELDS = 5  # an event's fields, kept one after another in a flat log
+
+
+def event_rows(log: list[Any]) -> Iterator[Event]:
+    """The events of a flat log, each as a tuple."""
+    fields = iter(log)
+    return zip(*[fields] * FIELDS, strict=True)
 
 
 class Paging:
     """The responders' shared state and everything that pages, acknowledges and engages them."""
 
     def __init__(self, env: simpy.Environment, compiled: CompiledOrg, streams: Streams,
-                 events: list[Event] | None) -> None:
+                 events: list[Any] | None) -> None:
         self.env = env
         self.c = compiled
         self.streams = streams
-        # an event-log row, built by the caller; without a log (`events` None), none is kept
-        self.row: Callable[[Event], None] = _drop if events is None else events.append
+        # an event-log row, built by the caller, kept as its fields one after another: a run
+        # keeps every row to its end, and a tuple for each would double what the log holds;
+        # without a log (`events` None), none is kept
+        self.row: Callable[[Event], None] = _drop if events is None else events.extend
         self.people = People(env, [r.capacity for r in compiled.responders])
         n = len(compiled.responders)
         self.pages = [0] * n

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from drillsim.scenarios.measures import MILESTONES, TARGETS
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.obligations import summary_row
+from drillsim.sim.paging import FIELDS
 from drillsim.sim.state import IncidentState
 
 if TYPE_CHECKING:
@@ -129,8 +130,11 @@ def build(runs: Sequence[RunRecords], clock: WallClock) -> Records:
         incidents[f"{name}_time"] = wall(incidents[f"{name}_at"])
     for column in (*(f"{t.name}_met" for t in TARGETS), "rto_met", "rpo_met"):
         incidents[column] = incidents[column].astype("boolean")
-    events = frame([(run.replication, *e) for run in runs for e in run.events],
-                   ("replication", "incident", "at", "kind", "actor", "detail"))
+    events = pd.DataFrame({"replication": [run.replication for run in runs
+                                           for _ in range(len(run.events) // FIELDS)],
+                           **{name: [v for run in runs for v in run.events[i::FIELDS]]
+                              for i, name in enumerate(("incident", "at", "kind", "actor",
+                                                        "detail"))}})
     events = events.sort_values(["replication", "at", "incident"], kind="stable",
                                 ignore_index=True)
     events["time"] = wall(events["at"])

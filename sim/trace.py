@@ -15,6 +15,7 @@ from drillsim.scenarios.policy import Channel
 from drillsim.scenarios.scenario import Scenario
 from drillsim.sim.compiled import CompiledOrg
 from drillsim.sim.engine import simulate
+from drillsim.sim.paging import event_rows
 from drillsim.sim.records import INCIDENT_COLUMNS
 
 PLACEHOLDER = ("started", "phase", "mitigated", "resolved")  # the trace's stand-in incident
@@ -92,7 +93,7 @@ def trace(org: Organisation, scenario: Scenario, worst: bool = False) -> Trace:
     def time(minute: float) -> dt.datetime:
         return start + dt.timedelta(minutes=minute)
 
-    mine = sorted((e for e in run.events if e[0] == 0 and e[2] not in PLACEHOLDER),
+    mine = sorted((e for e in event_rows(run.events) if e[0] == 0 and e[2] not in PLACEHOLDER),
                   key=lambda e: e[1])  # stable: the engine's order among simultaneous events
     steps = [Step(at, time(at), kind, actor, detail) for _, at, kind, actor, detail in mine]
     mobilised = [Mobilised(role, time(requested), None if math.isnan(engaged) else time(engaged),
