@@ -186,11 +186,11 @@ class Simulation:
 
     def _arrivals(self, incidents: list[IncidentState], at: int = 0) -> None:
         """Start every incident due now, then wait for the next: a timer chain, not a process."""
-        now = self.env.now
+        now, count = self.env.now, len(incidents)
         due = at
-        while due < len(incidents) and not incidents[due].started_at > now:
+        while due < count and not incidents[due].started_at > now:
             due += 1
-        if due < len(incidents):
+        if due < count:
             self.env.timeout(incidents[due].started_at - now).callbacks.append(
                 lambda _: self._arrivals(incidents, due))
         for i in range(at, due):
@@ -255,7 +255,7 @@ class Simulation:
         if inc.milestones:
             inc.wake("paged")
         if route.queue is not None:  # no roles to mobilise: engaged on the answer
-            self._pool_engaged(inc, self.paging.start_pool(inc, *route.queue, now).ack)
+            self._pool_engaged(inc, self.paging.start_pool(inc, *route.queue, now).ack, now)
             return
         policies = route.policies
         if len(policies) == 1:
@@ -277,14 +277,15 @@ class Simulation:
         inc.detected_at = inc.declared_at = inc.paged_at = now
         row((ident, now, "detected", inc.detected_by, ""))
         row((ident, now, "declared", "", severity))
-        self._pool_engaged(inc, self.paging.start_pool(inc, path, level, now).ack)
+        self._pool_engaged(inc, self.paging.start_pool(inc, path, level, now).ack, now)
 
-    def _pool_engaged(self, inc: IncidentState, ack: simpy.Event) -> None:
+    def _pool_engaged(self, inc: IncidentState, ack: simpy.Event, now: float) -> None:
         """Engaged once a team queue's page is answered: now, if it was at once."""
         if ack.callbacks is None:
-            self._engaged(inc)
+            self._engaged(inc, now)
         else:
-            ack.callbacks.append(lambda e: None if e.value is None else self._engaged(inc))
+            ack.callbacks.append(
+                lambda e: None if e.value is None else self._engaged(inc, self.env.now))
 
     def _route(self, inc: IncidentState) -> _Route | None:
         """How an incident of this type and severity is paged if it is simple (see `_begin`);
@@ -308,12 +309,12 @@ class Simulation:
             return  # every policy ran out without an answer
         needs = self._needs_of(inc)
         if needs and self._on_incident(inc, needs[0]) is None:
-            self._mobilise_then(inc, needs[0], lambda _: self._engaged(inc))
+            self._mobilise_then(inc, needs[0], lambda _: self._engaged(inc, self.env.now))
         else:
-            self._engaged(inc)
+            self._engaged(inc, self.env.now)
 
-    def _engaged(self, inc: IncidentState) -> None:
-        now = inc.engaged_at = self.env.now
+    def _engaged(self, inc: IncidentState, now: float) -> None:
+        inc.engaged_at = now
         if inc.milestones:
             inc.wake("engaged")
         self._work(inc, 0, now)

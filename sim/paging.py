@@ -227,7 +227,7 @@ class Paging:
         """Ask for `pool`'s first free member; a request left waiting is kept with the track,
         to be withdrawn once the track is answered (one granted at once is kept by nobody)."""
         ask = self.people.ask(pool, inc.rank, lambda r: self._pool_granted(inc, track, r, pool))
-        if not ask.done:
+        if ask is not None:
             track.asks += (ask,)
 
     def start_pool(self, inc: IncidentState, path: Path, level: Level, now: float) -> Track:
@@ -420,7 +420,7 @@ class Paging:
                 granted = env.event()
                 ask = self.people.ask(frozenset((incoming,)), inc.rank, granted.succeed)
                 yield granted | inc.done
-                if not granted.triggered:
+                if ask is not None and not granted.triggered:
                     ask.done = True
                     return
                 yield env.timeout(self.ack_delay(incoming)) | inc.done

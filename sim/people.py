@@ -67,10 +67,11 @@ class People:
             order = self._by_release
             del order[bisect.bisect_left(order, (self.released_at[r], r))]
 
-    def ask(self, members: frozenset[int], rank: int, grant: Callable[[int], object]) -> Ask:
-        """The first free member of `members` (the one free longest) is granted at once, or
-        the request waits its turn among the requests for them."""
-        ask = Ask(members, grant)
+    def ask(self, members: frozenset[int], rank: int,
+            grant: Callable[[int], object]) -> Ask | None:
+        """The first free member of `members` (the one free longest) is granted at once (and
+        None returned: there is nothing to withdraw), or the request waits its turn among the
+        requests for them."""
         r = -1
         if len(members) >= LARGE_POOL:  # its first member in order of release, if near the front
             if self._by_release is None:
@@ -86,10 +87,10 @@ class People:
                 if at < first or (at == first and i < r):  # free longest, then first listed
                     r, first = i, at
         if r >= 0:
-            ask.done = True
             self.take(r)
             grant(r)
-            return ask
+            return None
+        ask = Ask(members, grant)
         queue = self._queues.get(members)
         if queue is None:
             queue = self._queues[members] = []

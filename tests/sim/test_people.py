@@ -91,7 +91,7 @@ def check(steps: list[tuple[Any, ...]], capacities: list[int]) -> None:
     people, reference = People(env, capacities), Reference(capacities)
     granted: list[tuple[int, int]] = []  # (request number, responder), from People
     expected: list[tuple[int, int]] = []
-    asks: list[tuple[Ask, Ask]] = []
+    asks: list[tuple[Ask | None, Ask]] = []
     held: list[int] = []  # responders holding a slot People granted, in order of grant
     for step in steps:
         if step[0] == "ask":
@@ -107,7 +107,11 @@ def check(steps: list[tuple[Any, ...]], capacities: list[int]) -> None:
             asks.append((ours, theirs))
         elif step[0] == "withdraw" and asks:
             ours, theirs = asks[step[1] % len(asks)]
-            ours.done = theirs.done = True
+            if ours is None:  # granted at once: nothing left to withdraw
+                assert theirs.done
+            else:
+                ours.done = True
+            theirs.done = True
         elif step[0] == "release" and held:
             r = held.pop(step[1] % len(held))
             people.give_back(r)
