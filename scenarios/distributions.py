@@ -309,6 +309,13 @@ def _shorthand(value: Any) -> Any:
 def sample_each(dists: Sequence[_Dist], rng: np.random.Generator) -> list[float]:
     """A draw from each distribution in turn: the numbers `sample` gives called on each, made in
     one call when every one that draws is of one kind, else one at a time."""
+    if dists and len(set(map(id, dists))) == 1:  # the usual case: one distribution, many draws
+        only = dists[0]
+        if isinstance(only, Fixed):
+            return [only.value] * len(dists)
+        if only._numpy is not None:
+            drawn: list[float] = only._draw(rng, only._args(), len(dists)).tolist()
+            return drawn
     drawing = [d for d in dists if not isinstance(d, Fixed)]
     first = drawing[0] if drawing else None
     if first is None or first._numpy is None or any(type(d) is not type(first) for d in drawing):
@@ -320,8 +327,8 @@ def sample_each(dists: Sequence[_Dist], rng: np.random.Generator) -> list[float]
 
         columns = np.array([d._args() for d in drawing], dtype=float).T
         values = first._draw(rng, tuple(columns), None).tolist()
-    drawn = iter(values)
-    return [d.value if isinstance(d, Fixed) else next(drawn) for d in dists]
+    each = iter(values)
+    return [d.value if isinstance(d, Fixed) else next(each) for d in dists]
 
 
 _Tagged = Annotated[

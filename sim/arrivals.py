@@ -7,7 +7,7 @@ import datetime as dt
 
 import numpy as np
 
-from drillsim.scenarios.distributions import sample_each
+from drillsim.scenarios.distributions import Distribution, sample_each
 from drillsim.scenarios.org import Organisation
 from drillsim.scenarios.scenario import IncidentTemplate, Phase, Scenario, Workload
 from drillsim.sim.clock import WallClock, to_instant, zone
@@ -92,14 +92,15 @@ class _Preparer:
     def every(self, drawn: list[tuple[float, int, IncidentTemplate, str]]) -> list[IncidentState]:
         """Every incident, in order; when every type draws only durations, each stream's draws
         are made in one call (the same numbers, in the same order, as one incident at a time)."""
-        if not all(self.plain(t) for t in {id(t): t for _, _, t, _ in drawn}.values()):
+        templates = {id(t): t for _, _, t, _ in drawn}
+        if not all(self.plain(t) for t in templates.values()):
             return [self(i, template, sev, at) for i, (at, _, template, sev) in enumerate(drawn)]
-        detection = iter(sample_each(
-            [d for _, _, t, _ in drawn for s in t.signals
-             for d in (s.delay,) + ((s.assessment,) if s.assessment is not None else ())],
-            self.streams.detection))
-        work = iter(sample_each([p.duration for _, _, t, _ in drawn for p in t.phases
-                                 if p.duration is not None], self.streams.work))
+        detecting = {key: tuple(d for s in t.signals for d in (s.delay,) + (
+            (s.assessment,) if s.assessment is not None else ())) for key, t in templates.items()}
+        working = {key: tuple(p.duration for p in t.phases if p.duration is not None)
+                   for key, t in templates.items()}
+        detection = iter(sample_each(_each(drawn, detecting), self.streams.detection))
+        work = iter(sample_each(_each(drawn, working), self.streams.work))
         ranks, facts = self.ranks, self.capabilities
         incidents = []
         for i, (at, _, template, severity) in enumerate(drawn):
@@ -114,6 +115,14 @@ class _Preparer:
                 None if signal.assessment is None else signal.assessor,
                 plans, {}, facts, 0.0, severity))
         return incidents
+
+
+def _each(drawn: list[tuple[float, int, IncidentTemplate, str]],
+          dists: dict[int, tuple[Distribution, ...]]) -> list[Distribution]:
+    """Each incident's distributions (by its type), one incident after another."""
+    if len(dists) == 1:  # one type: its distributions, once per incident
+        return list(next(iter(dists.values()))) * len(drawn)
+    return [d for _, _, t, _ in drawn for d in dists[id(t)]]
 
 
 def _profile_factor(workload: Workload, clock: WallClock, tz: str, times: np.ndarray) -> np.ndarray:

@@ -195,14 +195,16 @@ KINDS = [
 
 
 @given(st.lists(st.sampled_from(range(len(KINDS))), max_size=30), st.integers(0, 2**32),
-       st.booleans())
-def test_drawing_many_at_once_gives_the_draws_one_at_a_time(picks, seed, one_kind):
+       st.sampled_from(["any", "one kind", "one distribution"]))
+def test_drawing_many_at_once_gives_the_draws_one_at_a_time(picks, seed, shape):
     """The incidents of a replication draw their durations a stream at a time: the same
     numbers, in the same order, leaving the stream where single draws would."""
     kinds = [dist_of(k) for k in KINDS]
     dists = [kinds[i] for i in picks]
-    if one_kind and dists:  # the case drawn in one call: one kind, fixed durations among them
+    if shape == "one kind" and dists:  # drawn in one call: one kind, fixed durations among them
         dists = [d for d in dists if type(d) in (type(dists[0]), type(kinds[0]))]
+    elif shape == "one distribution":  # every incident of a single type: drawn in one call
+        dists = dists[:1] * len(dists)
     many, one = np.random.default_rng(seed), np.random.default_rng(seed)
     assert sample_each(dists, many) == [d.sample(one) for d in dists]
     assert many.random() == one.random()
