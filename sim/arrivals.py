@@ -4,6 +4,8 @@ detection delays and work durations drawn up front so that policies compare on e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
@@ -20,6 +22,9 @@ def _plan(phase: Phase, rng: np.random.Generator) -> Plan:
     if phase.duration is not None:
         return phase.duration.sample(rng)
     return tuple((o.duration.sample(rng), bool(rng.random() < o.success)) for o in phase.options)
+
+
+NO_INJECTS: Mapping[int, Plan] = MappingProxyType({})  # shared by every incident without
 
 
 class _Preparer:
@@ -113,7 +118,7 @@ class _Preparer:
                 i, template, severity, ranks[severity], at, next(detection), signal.channel,
                 0.0 if signal.assessment is None else next(detection),
                 None if signal.assessment is None else signal.assessor,
-                plans, {}, facts, 0.0, severity))
+                plans, NO_INJECTS, facts, 0.0, severity))
         return incidents
 
 

@@ -156,11 +156,14 @@ class Simulation:
         """An event that fires when the incident reaches a milestone (at once if it has)."""
         if not math.isnan(milestone(inc, name)):
             return self.env.timeout(0)
-        if name not in inc.milestones:
-            inc.milestones[name] = self.env.event()
+        waiting = inc.milestones
+        if waiting is None:
+            waiting = inc.milestones = {}
+        if name not in waiting:
+            waiting[name] = self.env.event()
             if name.startswith("cost:"):
                 self.env.process(self._watch_cost(inc, name))
-        return inc.milestones[name]
+        return waiting[name]
 
     def _watch_cost(self, inc: IncidentState, name: str) -> Generator[simpy.Event, Any, None]:
         """Reach `cost:AMOUNT` at the minute the estimated cost reaches AMOUNT. The cost grows
@@ -535,9 +538,12 @@ class Simulation:
                   need: RoleNeed) -> Generator[simpy.Event, Any, int | None]:
         """Bring in someone for a role along its own path; shared by everything on the
         incident that needs the role. None when nobody could be found."""
-        if need.key in inc.mobilising:
-            return (yield inc.mobilising[need.key])
-        done = inc.mobilising[need.key] = self.env.event()
+        mobilising = inc.mobilising
+        if mobilising is None:
+            mobilising = inc.mobilising = {}
+        if need.key in mobilising:
+            return (yield mobilising[need.key])
+        done = mobilising[need.key] = self.env.event()
         row, track = self._request(inc, need)
         r = None if track is None else (yield track.ack)
         return self._filled(inc, need, row, done, r)
@@ -545,10 +551,13 @@ class Simulation:
     def _mobilise_then(self, inc: IncidentState, need: RoleNeed,
                        then: Callable[[int | None], None]) -> None:
         """`_mobilise` for a simple incident's lifecycle: `then(who)` once the role is filled."""
-        if need.key in inc.mobilising:
-            _when(inc.mobilising[need.key], then)
+        mobilising = inc.mobilising
+        if mobilising is None:
+            mobilising = inc.mobilising = {}
+        if need.key in mobilising:
+            _when(mobilising[need.key], then)
             return
-        done = inc.mobilising[need.key] = self.env.event()
+        done = mobilising[need.key] = self.env.event()
         row, track = self._request(inc, need)
         if track is None:
             then(self._filled(inc, need, row, done, None))

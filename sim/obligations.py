@@ -25,7 +25,7 @@ def milestone(inc: IncidentState, name: str) -> float:
     if name.startswith("phase:"):
         return inc.phase_ends.get(name[6:], NAN)
     if name.startswith("cost:"):
-        return inc.cost_reached.get(name, NAN)
+        return (inc.cost_reached or {}).get(name, NAN)
     value = getattr(inc, f"{name}_at")
     return NAN if value is None else value
 
@@ -46,10 +46,10 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
         if rule.to is None or (rule.tags and not tags & set(rule.tags)):
             continue
         for name in (rule.from_, rule.to):  # cost thresholds no task waited for
-            if name.startswith("cost:") and name not in inc.cost_reached:
+            if name.startswith("cost:") and name not in (inc.cost_reached or {}):
                 at = crossing(inc, compiled, float(name[5:]), until)
                 if not math.isnan(at):
-                    inc.cost_reached[name] = at
+                    inc.cost_reached = {**(inc.cost_reached or {}), name: at}
         if any(n.startswith("phase:") and n[6:] not in inc.phase_names for n in (rule.from_, rule.to)):
             continue  # a phase target for work this incident does not have
         start = milestone(inc, rule.from_)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ class IncidentState:
     assessment: float
     assessor: Any  # the signal's assessor Target, or None
     phases: list[tuple[Phase, Plan]]
-    injected: dict[int, Plan]
+    injected: Mapping[int, Plan]
     facts: frozenset[str]
     backup_age: float
     initial_severity: str = ""
@@ -79,17 +80,18 @@ class IncidentState:
     escalations: int = 0
     pages: int = 0
     phase_ends: dict[str, float] = field(default_factory=dict)
-    cost_reached: dict[str, float] = field(default_factory=dict)  # `cost:AMOUNT` milestones
+    # the rarely used are None until used: a replication keeps every incident to its end
+    cost_reached: dict[str, float] | None = None  # `cost:AMOUNT` milestones
     # tuples rather than lists: a replication keeps every incident to the end, and each of
     # these grows by one or two
     tracks: tuple[Track, ...] = ()
     engaged: dict[int, float] = field(default_factory=dict)  # engaged now, since when
     involved: tuple[int, ...] = ()  # everyone who ever engaged, in order
     engagements: tuple[tuple[int, float, float], ...] = ()  # who, from, to
-    mobilising: dict[str, simpy.Event] = field(default_factory=dict)  # by role key
+    mobilising: dict[str, simpy.Event] | None = None  # by role key
     # roles asked for and not yet filled; a shared empty set until one is, as most never are
     waiting_for: frozenset[str] = frozenset()
-    milestones: dict[str, simpy.Event] = field(default_factory=dict)  # waited-on milestones
+    milestones: dict[str, simpy.Event] | None = None  # waited-on milestones
     ack: simpy.Event | None = None
     severity_changed: simpy.Event | None = None
     staffed: simpy.Event | None = None  # fires when someone joins an incident nobody is working
@@ -111,7 +113,7 @@ class IncidentState:
         if attribute is not None:
             setattr(self, attribute, now)
         else:
-            self.cost_reached[name] = now
+            self.cost_reached = {**(self.cost_reached or {}), name: now}
         if self.milestones:
             self.wake(name)
 
@@ -124,7 +126,7 @@ class IncidentState:
     def wake(self, milestone: str) -> None:
         """Wake whatever waits for a milestone just reached (the engine's hot steps set a
         milestone's attribute themselves and call this only when something waits)."""
-        waiter = self.milestones.pop(milestone, None)
+        waiter = self.milestones.pop(milestone, None) if self.milestones else None
         if waiter is not None:
             waiter.succeed()
 
