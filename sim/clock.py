@@ -140,6 +140,9 @@ class Schedule(Generic[V]):
         self.values: list[V] = [value_at(clock.start)]
         self._until = 0.0
         self._truthy: list[float] = [0.0]  # minutes truthy from minute 0 to each change
+        # the piece last looked up, [from, to) and its value: a run asks about it again and
+        # again, as its clock moves on a little at a time (one tuple, so threads read it whole)
+        self._last: tuple[float, float, V] = (0.0, 0.0, self.values[0])
 
     def _extend(self, minutes: float) -> None:
         while self._until <= minutes:
@@ -158,9 +161,17 @@ class Schedule(Generic[V]):
 
     def at(self, minutes: float) -> V:
         """The value in force at `minutes` (a change at exactly that minute already applies)."""
+        lo, hi, value = self._last
+        if lo <= minutes < hi:
+            return value
         if minutes >= self._until:
             self._extend(minutes)
-        return self.values[bisect.bisect_right(self.times, minutes) - 1]
+        times = self.times
+        i = bisect.bisect_right(times, minutes)
+        value = self.values[i - 1]
+        # the piece ends at the next change, or where what is built so far ends
+        self._last = (times[i - 1], times[i] if i < len(times) else self._until, value)
+        return value
 
     def minutes_in(self, a: float, b: float) -> float:
         """How many minutes of [a, b) the value is truthy: for business hours, the business

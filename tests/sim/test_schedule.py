@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
+from typing import TypeVar
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from drillsim.sim.clock import Schedule, WallClock, hours_schedule
 
 START = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
 HORIZON = 120 * 1440.0
+V = TypeVar("V")
 
 
 def _rotation(tz: str, turn: str) -> Rotation:
@@ -21,6 +25,11 @@ def _rotation(tz: str, turn: str) -> Rotation:
         {"members": ["d", "e"], "turn": "daily", "handoff": "2026-01-05T09:00",
          "restrictions": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "18:00",
                            "end": "23:00"}]}]})
+
+
+def _looked_up(schedule: Schedule[V], t: float) -> V:
+    """The value at t found afresh, without the piece `at` remembers from its last call."""
+    return schedule.values[bisect.bisect_right(schedule.times, t) - 1]
 
 
 def _on_call(rot: Rotation, chunk: float) -> Schedule[tuple[str, ...]]:
@@ -39,7 +48,7 @@ def test_chunked_on_call_equals_one_pass(tz, turn, chunk, queries):
     whole = _on_call(rot, HORIZON + 1)
     lazy = _on_call(rot, chunk)
     for t in queries:  # any order of queries, each extending the lazy schedule as needed
-        assert lazy.at(t) == whole.at(t)
+        assert lazy.at(t) == whole.at(t) == _looked_up(whole, t)
     lazy.at(HORIZON)
     whole.at(HORIZON)
     n = len(whole.times)
@@ -58,8 +67,12 @@ def test_chunked_business_hours_equal_one_pass(tz, chunk, queries):
                      hours_schedule(clock, hours)._candidates, chunk_minutes=HORIZON + 1)
     lazy = Schedule(clock, whole._value_at, whole._candidates, chunk_minutes=chunk)
     for t in sorted(queries, reverse=True):
-        assert lazy.at(t) == whole.at(t)
+        assert lazy.at(t) == whole.at(t) == _looked_up(whole, t)
         assert lazy.next_time(t, bool) == whole.next_time(t, bool)
+    whole.at(HORIZON)
+    for change in whole.times[1:]:  # either side of each change, forwards as a run asks
+        for t in (math.nextafter(change, -math.inf), change):
+            assert lazy.at(t) == _looked_up(whole, t)
 
 
 def test_weekly_rotation_of_three_serves_every_member_in_turn():
