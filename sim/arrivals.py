@@ -24,7 +24,7 @@ def _plan(phase: Phase, rng: np.random.Generator) -> Plan:
     return tuple((o.duration.sample(rng), bool(rng.random() < o.success)) for o in phase.options)
 
 
-NO_INJECTS: Mapping[int, Plan] = MappingProxyType({})  # shared by every incident without
+NO_INJECTS: Mapping[int, Plan] = MappingProxyType({})  # one read-only table for all without
 
 
 class _Preparer:

@@ -53,7 +53,7 @@ class Paging:
         self.incidents_worked = [0] * n
         self.ids = [r.id for r in compiled.responders]
         self.end = float("inf")  # when the run stops: nothing later is scheduled
-        self._starting: Track | None = None  # the track start_pool is paging for
+        self._starting: Track | None = None  # the track `start` or `start_pool` is starting
 
     def log(self, inc: IncidentState, kind: str, actor: str = "", detail: str = "") -> None:
         self.row((inc.id, self.env.now, kind, actor, detail))

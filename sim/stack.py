@@ -18,6 +18,7 @@ from typing import TypeVar
 T = TypeVar("T")
 _NAME = "drillsim-stack"
 _thread: ThreadPoolExecutor | None = None
+_starting = threading.Lock()  # several threads (a Dask worker's) may ask for it at once
 
 
 def on_fresh_stack(work: Callable[[], T]) -> T:
@@ -27,15 +28,17 @@ def on_fresh_stack(work: Callable[[], T]) -> T:
     global _thread
     if threading.current_thread().name.startswith(_NAME):
         return work()
-    if _thread is None:
-        _thread = ThreadPoolExecutor(1, thread_name_prefix=_NAME)
-    return _thread.submit(work).result()
+    with _starting:
+        if _thread is None:
+            _thread = ThreadPoolExecutor(1, thread_name_prefix=_NAME)
+        thread = _thread
+    return thread.submit(work).result()
 
 
 def _forget() -> None:
     """A forked child has none of its parent's threads: it starts its own when it needs one."""
-    global _thread
-    _thread = None
+    global _thread, _starting
+    _thread, _starting = None, threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget)
