@@ -538,9 +538,7 @@ class Simulation:
                   need: RoleNeed) -> Generator[simpy.Event, Any, int | None]:
         """Bring in someone for a role along its own path; shared by everything on the
         incident that needs the role. None when nobody could be found."""
-        mobilising = inc.mobilising
-        if mobilising is None:
-            mobilising = inc.mobilising = {}
+        mobilising = inc.mobilising_roles()
         if need.key in mobilising:
             return (yield mobilising[need.key])
         done = mobilising[need.key] = self.env.event()
@@ -551,9 +549,7 @@ class Simulation:
     def _mobilise_then(self, inc: IncidentState, need: RoleNeed,
                        then: Callable[[int | None], None]) -> None:
         """`_mobilise` for a simple incident's lifecycle: `then(who)` once the role is filled."""
-        mobilising = inc.mobilising
-        if mobilising is None:
-            mobilising = inc.mobilising = {}
+        mobilising = inc.mobilising_roles()
         if need.key in mobilising:
             _when(mobilising[need.key], then)
             return

@@ -49,7 +49,7 @@ def obligations(inc: IncidentState, compiled: CompiledOrg,
             if name.startswith("cost:") and name not in (inc.cost_reached or {}):
                 at = crossing(inc, compiled, float(name[5:]), until)
                 if not math.isnan(at):
-                    inc.cost_reached = {**(inc.cost_reached or {}), name: at}
+                    inc.crossed(name, at)
         if any(n.startswith("phase:") and n[6:] not in inc.phase_names for n in (rule.from_, rule.to)):
             continue  # a phase target for work this incident does not have
         start = milestone(inc, rule.from_)

@@ -8,8 +8,8 @@ release, where its member free longest is the first of its members, found withou
 all of them. Requests wait in one heap per pool, and each responder knows which pools they are
 in have someone waiting, so a release serves the next request by looking at the head of each
 of those heaps: no scan of everyone waiting, and no copy of a request for every member of its
-pool. A task (a status update, a notice) takes a responder's
-attention on their desk, one task at a time, most severe first."""
+pool. A task (a status update, a notice) takes a responder's attention on their desk, one task
+at a time, most severe first."""
 
 from __future__ import annotations
 

@@ -113,9 +113,21 @@ class IncidentState:
         if attribute is not None:
             setattr(self, attribute, now)
         else:
-            self.cost_reached = {**(self.cost_reached or {}), name: now}
+            self.crossed(name, now)
         if self.milestones:
             self.wake(name)
+
+    def crossed(self, name: str, at: float) -> None:
+        """The estimated cost reached `name` (`cost:AMOUNT`) at minute `at`."""
+        if self.cost_reached is None:
+            self.cost_reached = {}
+        self.cost_reached[name] = at
+
+    def mobilising_roles(self) -> dict[str, simpy.Event]:
+        """The roles being mobilised for the incident, by key: made when first asked for."""
+        if self.mobilising is None:
+            self.mobilising = {}
+        return self.mobilising
 
     def phase_ended(self, name: str, now: float) -> None:
         """The milestone `phase:NAME`, its name built only when something waits for it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,14 @@ from tests.sim.test_erlang_c import queue_scenario
 
 def test_work_runs_on_another_thread_and_hands_back_its_result() -> None:
     assert on_fresh_stack(threading.get_ident) != threading.get_ident()
-    assert on_fresh_stack(lambda: on_fresh_stack(threading.get_ident)) == on_fresh_stack(
-        threading.get_ident)  # nested: in place, not waiting for itself
+
+
+def test_a_call_from_that_thread_runs_in_place() -> None:
+    def nested() -> bool:
+        return on_fresh_stack(threading.get_ident) == threading.get_ident()
+
+    with ThreadPoolExecutor(1) as watch:  # waiting for itself would time out, not hang the run
+        assert watch.submit(on_fresh_stack, nested).result(timeout=60)
 
 
 def test_an_error_is_raised_to_the_caller() -> None:
